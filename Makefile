@@ -1,0 +1,61 @@
+# SuKMa. `make demo` runs the demo; `make test` runs the whole suite.
+# Both need only Python 3.11+, git and make: without DATABASE_URL / REDIS_URL
+# an embedded PostgreSQL and Redis start under var/.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# The embedded servers of the test suite live apart from the demo's.
+TEST_VAR := $(CURDIR)/var/test
+
+.PHONY: install demo test smoke lint bench stop clean debian-deps messages
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+# Debian packages the browser and PDF tests need (Chromium, fonts, Pango for WeasyPrint).
+# Installed with apt-get when missing and we may; otherwise say what is missing.
+DEBIAN_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+debian-deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "The browser tests need these Debian packages: $$missing"; \
+	    echo "Install them with: sudo apt-get install $$missing"; exit 1; \
+	  fi; \
+	fi
+
+demo: install
+	$(BIN)/python manage.py run_demo
+
+test: install debian-deps
+	@if [ -z "$$DATABASE_URL" ] || [ -z "$$REDIS_URL" ]; then export SUKMA_VAR_DIR=$(TEST_VAR); fi; \
+	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	SUKMA_VAR_DIR=$(TEST_VAR) $(BIN)/python -m sukma.embedded stop; exit $$status
+
+# A short run with neither DATABASE_URL nor REDIS_URL: proves the embedded path.
+smoke: install
+	env -u DATABASE_URL -u REDIS_URL SUKMA_VAR_DIR=$(TEST_VAR) SUKMA_EXPECT_EMBEDDED=1 \
+	  $(BIN)/python -m pytest -q tests/test_embedded.py tests/tenants; status=$$?; \
+	SUKMA_VAR_DIR=$(TEST_VAR) $(BIN)/python -m sukma.embedded stop; exit $$status
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python bench/provision.py
+
+# Stop the demo's embedded PostgreSQL and Redis (the demo does so itself on Ctrl-C).
+stop: install
+	$(BIN)/python -m sukma.embedded stop
+
+clean: stop
+	rm -rf var $(VENV)

@@ -1,0 +1,1 @@
+"""SuKMa: the electronic community-satisfaction survey, one schema per regency."""

@@ -1,0 +1,1 @@
+"""Control-plane writes. Each takes acting_user= and audits in its own transaction."""

@@ -1,0 +1,74 @@
+"""The one place that reads the environment, strictly.
+
+Every setting that an operator may change comes through here, parsed and
+checked at start-up, so that a typo in a variable stops the process with a
+clear message instead of running with a silent default.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+class EnvError(RuntimeError):
+    """An environment variable is present but cannot be understood."""
+
+
+def text(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise EnvError(f"{name}={raw!r}: expected one of {sorted(TRUE_WORDS | FALSE_WORDS)}")
+
+
+def integer(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise EnvError(f"{name}={raw!r}: expected a whole number") from exc
+
+
+def words(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [w.strip() for w in raw.split(",") if w.strip()]
+
+
+def database_settings(url: str) -> dict:
+    """Django DATABASES['default'] for a postgres:// URL (TCP or ?host=/socket/dir)."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise EnvError(f"DATABASE_URL must start with postgres:// or postgresql://, got {url!r}")
+    query = dict(pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair)
+    name = unquote(parts.path.lstrip("/"))
+    if not name:
+        raise EnvError(f"DATABASE_URL names no database: {url!r}")
+    return {
+        "ENGINE": "django_tenants.postgresql_backend",
+        "NAME": name,
+        "USER": unquote(parts.username or "postgres"),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": unquote(query.get("host", parts.hostname or "")),
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": 0,
+    }
+
+
+def project_dir() -> Path:
+    return Path(__file__).resolve().parent.parent.parent

@@ -1,0 +1,19 @@
+"""Production: everything secret or site-specific must come from the environment."""
+
+from sukma.settings import env
+from sukma.settings.base import *  # noqa: F403
+
+if not env.text("SECRET_KEY"):
+    raise env.EnvError("SECRET_KEY must be set in production")
+if not env.text("DATABASE_URL") or not env.text("REDIS_URL"):
+    raise env.EnvError("DATABASE_URL and REDIS_URL must be set in production")
+
+DEBUG = False
+SITE_SCHEME = "https"
+SITE_PORT = env.integer("SITE_PORT", 443)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 31536000
+SECURE_CONTENT_TYPE_NOSNIFF = True
+EMAIL_BACKEND = env.text("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

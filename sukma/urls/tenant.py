@@ -1,0 +1,12 @@
+"""A regency's own subdomain: its citizens' pages, its admins' pages, its API."""
+
+from django.urls import include, path
+
+from sukma.surveys import views
+from sukma.urls.common import common_patterns
+
+urlpatterns = [
+    path("", views.regency_home, name="home"),
+    path("api/v1/", include("sukma.api.urls_tenant")),
+    *common_patterns("sukma.urls.tenant"),
+]

@@ -1,0 +1,11 @@
+"""The one Celery app. Tenant-aware: a message carries its schema in the _schema_name header."""
+
+import os
+
+from tenant_schemas_celery.app import CeleryApp
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sukma.settings.dev")
+
+app = CeleryApp("sukma")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks(["sukma.worker"])

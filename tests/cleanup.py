@@ -1,0 +1,39 @@
+"""Undo what a committed test created, in the public schema and its regencies' schemas."""
+
+from django.db import connection
+
+from sukma.platform.models import (
+    AuditEvent,
+    Invitation,
+    Membership,
+    ProvisioningJob,
+    ReplicationAgreement,
+    User,
+)
+from sukma.tenants.models import Domain, Regency
+
+# Children before parents.
+TRACKED = [
+    AuditEvent,
+    ProvisioningJob,
+    Invitation,
+    Membership,
+    Domain,
+    ReplicationAgreement,
+    Regency,
+    User,
+]
+
+
+def snapshot_ids() -> dict:
+    return {model: set(model.objects.values_list("pk", flat=True)) for model in TRACKED}
+
+
+def remove_created_since(before: dict) -> None:
+    new_regencies = Regency.objects.exclude(pk__in=before[Regency])
+    schemas = list(new_regencies.values_list("schema_name", flat=True))
+    for model in TRACKED:
+        model.objects.exclude(pk__in=before[model]).delete()
+    with connection.cursor() as cursor:
+        for schema in schemas:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

@@ -1,0 +1,114 @@
+"""Personas, built once per test session, and clients that speak to a host.
+
+The province admin, the Tulungagung admin, the Kediri admin (Kota Kediri)
+and an anonymous citizen. Their regencies are provisioned through the real
+service before any test runs and committed, so every test (and a worker or
+browser in another thread) sees them. Tests that write run inside a
+transaction that is rolled back; tests that must commit (a real worker, a
+real browser) use ``committed`` and clean up after themselves.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from sukma.platform.models import Membership, Role, User
+from sukma.tenants.models import Regency
+from tests.factories import provisioned_regency
+
+PASSWORD = "Rahasia-Jatim-2026"
+TULUNGAGUNG_HOST = f"tulungagungkab.{settings.BASE_DOMAIN}"
+KEDIRI_HOST = f"kedirikota.{settings.BASE_DOMAIN}"
+PUBLIC_HOST = settings.BASE_DOMAIN
+
+
+@dataclass(frozen=True)
+class Personas:
+    province_admin: User
+    tulungagung_admin: User
+    kediri_admin: User
+    tulungagung: Regency
+    kediri: Regency
+
+
+def _user_with_password(email: str) -> User:
+    user = User.objects.get(email=email)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture(scope="session")
+def personas(django_db_setup, django_db_blocker) -> Personas:
+    with django_db_blocker.unblock():
+        province_admin = User.objects.create_user(
+            "biro.organisasi@jatimprov.go.id", PASSWORD, full_name="Biro Organisasi"
+        )
+        Membership.objects.create(user=province_admin, role=Role.PROVINCE_ADMIN)
+        tulungagung = provisioned_regency(
+            code="35.04",
+            kind="kabupaten",
+            name="Tulungagung",
+            subdomain="tulungagungkab",
+            admin_email="organisasi@tulungagungkab.go.id",
+            acting_user=province_admin,
+        )
+        kediri = provisioned_regency(
+            code="35.71",
+            kind="kota",
+            name="Kediri",
+            subdomain="kedirikota",
+            admin_email="organisasi@kedirikota.go.id",
+            acting_user=province_admin,
+        )
+        return Personas(
+            province_admin=province_admin,
+            tulungagung_admin=_user_with_password("organisasi@tulungagungkab.go.id"),
+            kediri_admin=_user_with_password("organisasi@kedirikota.go.id"),
+            tulungagung=tulungagung,
+            kediri=kediri,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public_schema():
+    """A request leaves the connection on its regency's schema; start every test on public."""
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+
+
+def host_client(host: str, user: User | None = None, **extra) -> Client:
+    client = Client(HTTP_HOST=host, **extra)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def province_client(personas, db) -> Client:
+    return host_client(PUBLIC_HOST, personas.province_admin)
+
+
+@pytest.fixture
+def anonymous_public(db) -> Client:
+    return host_client(PUBLIC_HOST)
+
+
+@pytest.fixture
+def committed(personas, django_db_blocker):
+    """For tests whose writes must be seen by another thread (a worker, a browser).
+
+    Everything the test creates beyond the personas is removed afterwards,
+    schemas included, so the next test starts from the same state.
+    """
+    from tests.cleanup import remove_created_since, snapshot_ids
+
+    with django_db_blocker.unblock():
+        before = snapshot_ids()
+        yield
+        connection.set_schema_to_public()
+        remove_created_since(before)

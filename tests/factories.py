@@ -1,0 +1,60 @@
+"""Building blocks for tests: agreements and regencies made through the real services."""
+
+import datetime
+import itertools
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from sukma.platform.services.agreements import agreement_register, agreement_transition
+from sukma.platform.services.provisioning import provisioning_run, provisioning_start
+
+_numbers = itertools.count(1)
+
+
+def pdf_file(name: str = "mou.pdf", size: int = 0) -> SimpleUploadedFile:
+    body = b"%PDF-1.4\n% a signed agreement\n" + b"0" * size + b"\n%%EOF\n"
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def agreement_values(**overrides) -> dict:
+    values = {
+        "region_code": "35.01",
+        "kind": "kabupaten",
+        "regency_name": "Pacitan",
+        "number": f"120/{next(_numbers):04d}/35/2026",
+        "province_signatory_name": "Dr. Hj. Khofifah Indar Parawansa",
+        "province_signatory_office": "Gubernur Jawa Timur",
+        "regency_signatory_name": "Bupati",
+        "regency_signatory_office": "Bupati",
+        "scope": "Replikasi SuKMa-e untuk seluruh perangkat daerah",
+        "valid_from": datetime.date(2026, 1, 1),
+        "valid_until": datetime.date(2030, 12, 31),
+    }
+    values.update(overrides)
+    return values
+
+
+def signed_agreement(acting_user=None, **overrides):
+    """A registered agreement with its PDF, marked signed: ready to provision under."""
+    agreement = agreement_register(
+        acting_user=acting_user, document=pdf_file(), **agreement_values(**overrides)
+    )
+    return agreement_transition(
+        acting_user=acting_user,
+        agreement=agreement,
+        to="signed",
+        signed_on=datetime.date(2026, 1, 5),
+    )
+
+
+def provisioned_regency(*, code, kind, name, subdomain, admin_email, acting_user=None):
+    agreement = signed_agreement(acting_user, region_code=code, kind=kind, regency_name=name)
+    job = provisioning_start(
+        acting_user=acting_user,
+        regency=agreement.regency,
+        subdomain=subdomain,
+        admin_email=admin_email,
+    )
+    provisioning_run(job_id=job.pk)
+    agreement.regency.refresh_from_db()
+    return agreement.regency
