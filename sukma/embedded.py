@@ -15,8 +15,8 @@ folder lives inside the project and nowhere else.
 
 import contextlib
 import os
-import signal
 import shutil
+import signal
 import subprocess
 import sys
 import time

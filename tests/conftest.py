@@ -112,3 +112,20 @@ def committed(personas, django_db_blocker):
         yield
         connection.set_schema_to_public()
         remove_created_since(before)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(personas, django_db_blocker):
+    """A real Celery worker (a thread of this process) consuming from the real Redis broker.
+
+    Tests that send it work must use ``committed``: the worker has its own
+    database connection and sees only committed rows.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from sukma.worker.celery import app
+
+    with django_db_blocker.unblock(), start_worker(
+        app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30
+    ) as worker:
+        yield worker
