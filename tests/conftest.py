@@ -125,7 +125,10 @@ def celery_worker(personas, django_db_blocker):
 
     from sukma.worker.celery import app
 
-    with django_db_blocker.unblock(), start_worker(
-        app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30
-    ) as worker:
+    with (
+        django_db_blocker.unblock(),
+        start_worker(
+            app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30
+        ) as worker,
+    ):
         yield worker

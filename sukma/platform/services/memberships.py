@@ -72,7 +72,9 @@ def invitation_send(*, acting_user, user: User, regency: Regency, host: str) -> 
         }
         subject = render_to_string("platform/email/invitation_subject.txt", context).strip()
         body = render_to_string("platform/email/invitation_body.txt", context)
-    send_mail(subject, body, None, [user.email])
+    # Sent only once this transaction commits: a step that fails and rolls
+    # back has sent nothing, so running it again sends exactly one e-mail.
+    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["sent_at"])
     audit_record(
