@@ -104,17 +104,10 @@ class RegencyStatusForm(forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
     confirm = forms.BooleanField(required=False)
 
-    def __init__(self, *args, regency: Regency, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.regency = regency
-
     def clean(self):
         data = super().clean()
-        action = data.get("action")
-        # The service would also let onboarding become active; only provisioning may do that.
-        if action == "resume" and self.regency.status != RegencyStatus.SUSPENDED:
-            raise ValidationError(_("Only a suspended regency can be resumed."))
-        if action == "offboard" and not data.get("confirm"):
+        # Offboarding cannot be undone, so the button asks twice.
+        if data.get("action") == "offboard" and not data.get("confirm"):
             raise ValidationError(_("Tick the box to confirm offboarding."))
         return data
 

@@ -72,7 +72,7 @@ def regency_detail(request, pk: int):
 @province_admin_required
 def regency_status(request, pk: int):
     regency = get_object_or_404(Regency, pk=pk)
-    form = RegencyStatusForm(request.POST, regency=regency)
+    form = RegencyStatusForm(request.POST)
     if form.is_valid():
         try:
             regency_set_status(acting_user=request.user, regency=regency, status=form.target_status)
