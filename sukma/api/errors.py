@@ -2,7 +2,8 @@
 
 Messages are in the request's language (LocaleMiddleware has activated it).
 Django's ValidationError, raised by the services, becomes a 400 here so that
-no service needs to know it is behind REST.
+no service needs to know it is behind REST. "detail" is always one readable
+sentence; "errors" names the fields at fault (empty when none is).
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -16,15 +17,20 @@ from rest_framework.views import exception_handler as drf_exception_handler
 NON_FIELD = "non_field_errors"
 
 
-def _as_lists(detail) -> dict[str, list[str]]:
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF error details, however nested, as {"field" or "field.0.sub": [messages]}."""
     if isinstance(detail, dict):
-        return {
-            key: [str(m) for m in (value if isinstance(value, list) else [value])]
-            for key, value in detail.items()
-        }
-    if isinstance(detail, list):
-        return {NON_FIELD: [str(m) for m in detail]}
-    return {}
+        errors: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            errors.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return errors
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        errors = {}
+        for index, item in enumerate(detail):
+            errors.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+        return errors
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or NON_FIELD: [str(m) for m in messages]} if messages else {}
 
 
 def _from_django(exc: DjangoValidationError) -> dict[str, list[str]]:
@@ -36,11 +42,14 @@ def _from_django(exc: DjangoValidationError) -> dict[str, list[str]]:
     return {NON_FIELD: [str(m) for m in exc.messages]}
 
 
+def _invalid(errors: dict[str, list[str]]) -> dict:
+    first = next((messages[0] for messages in errors.values() if messages), _("Invalid input."))
+    return {"detail": first, "errors": errors}
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        errors = _from_django(exc)
-        first = next(iter(errors.values()))[0]
-        return Response({"detail": first, "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(_invalid(_from_django(exc)), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, DjangoPermissionDenied):
@@ -49,10 +58,7 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        errors = _as_lists(exc.detail)
-        first = next(iter(errors.values()), [_("Invalid input.")])[0]
-        response.data = {"detail": first, "errors": errors}
+        response.data = _invalid(_flatten(exc.detail))
     else:
-        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
-        response.data = {"detail": str(detail), "errors": {}}
+        response.data = {"detail": str(exc.detail), "errors": {}}
     return response

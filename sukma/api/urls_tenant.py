@@ -1,8 +1,11 @@
 """/api/v1/ on a regency's subdomain: that regency's own data."""
 
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
+
+from sukma.api.auth import ObtainTokenView
+from sukma.api.views_tenant import CurrentRegencyView
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("regency/", CurrentRegencyView.as_view(), name="api-regency"),
 ]

@@ -10,9 +10,10 @@ from sukma.platform.audit import audit_record, snapshot
 from sukma.tenants.models import Regency, RegencyKind, RegencyStatus
 
 REGION_CODE = re.compile(r"^\d{2}\.\d{2}$")
-# Which status may follow which; provisioning alone moves onboarding -> active.
+# Which status may follow which. Provisioning alone moves onboarding -> active
+# (step_activate), once the schema and domain exist, so it is not a move here.
 STATUS_MOVES: dict[str, set[str]] = {
-    RegencyStatus.ONBOARDING: {RegencyStatus.ACTIVE, RegencyStatus.OFFBOARDED},
+    RegencyStatus.ONBOARDING: {RegencyStatus.OFFBOARDED},
     RegencyStatus.ACTIVE: {RegencyStatus.SUSPENDED, RegencyStatus.OFFBOARDED},
     RegencyStatus.SUSPENDED: {RegencyStatus.ACTIVE, RegencyStatus.OFFBOARDED},
     RegencyStatus.OFFBOARDED: set(),
