@@ -128,6 +128,10 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The credential axes keys on. Its default is USERNAME_FIELD ("email"), but
+# authenticate() is called with username=..., so failures were recorded
+# under no address at all and the lock-out never held for the next attempt.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "platform/locked_out.html"
 # A regency admin's invitation link stays valid for a week.
@@ -184,6 +188,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several serializers have a "status" of different kinds; name each choice set once.
+    "ENUM_NAME_OVERRIDES": {
+        "RegencyStatusEnum": "sukma.tenants.models.RegencyStatus",
+        "RegencyKindEnum": "sukma.tenants.models.RegencyKind",
+        "AgreementStatusEnum": "sukma.platform.models.AgreementStatus",
+        "JobStateEnum": "sukma.platform.models.JobState",
+    },
 }
 
 # ---------------------------------------------------------------- worker
