@@ -87,12 +87,12 @@ TEMPLATES = [
 WSGI_APPLICATION = "sukma.wsgi.application"
 
 # ---------------------------------------------------------------- data
-_database_url = env.text("DATABASE_URL")
-if not _database_url:
+DATABASE_URL = env.text("DATABASE_URL")
+if not DATABASE_URL:
     from sukma import embedded
 
-    _database_url = embedded.postgres_url()
-DATABASES = {"default": env.database_settings(_database_url)}
+    DATABASE_URL = embedded.postgres_url()
+DATABASES = {"default": env.database_settings(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.text("REDIS_URL")

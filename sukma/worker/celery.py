@@ -4,8 +4,11 @@ import os
 
 from tenant_schemas_celery.app import CeleryApp
 
+from sukma.worker.schedule import BEAT_SCHEDULE
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sukma.settings.dev")
 
 app = CeleryApp("sukma")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["sukma.worker"])
+app.conf.beat_schedule = BEAT_SCHEDULE

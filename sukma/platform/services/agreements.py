@@ -177,3 +177,16 @@ def agreement_in_force(regency) -> ReplicationAgreement | None:
         .order_by("-signed_on", "-created_at")
         .first()
     )
+
+
+def agreements_expire_due(*, today: datetime.date) -> list[int]:
+    """Move every active agreement whose validity has ended to expired. Idempotent.
+
+    Run daily by beat. The system is its actor (acting_user=None).
+    """
+    due = ReplicationAgreement.objects.filter(status=S.ACTIVE, valid_until__lt=today)
+    expired = []
+    for agreement in due:
+        agreement_transition(acting_user=None, agreement=agreement, to=S.EXPIRED)
+        expired.append(agreement.pk)
+    return expired

@@ -1,0 +1,143 @@
+"""Demo data for the control plane: East Java's regencies, their agreements, demo sign-ins.
+
+Everything goes through the real services, so the demo shows what a real
+province would see. Every function is idempotent: `make demo` twice seeds
+nothing twice.
+"""
+
+import csv
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+
+from sukma.platform.models import AgreementStatus, Membership, ReplicationAgreement, Role, User
+from sukma.platform.services.agreements import agreement_register, agreement_transition
+from sukma.platform.services.memberships import user_get_or_invite
+from sukma.platform.services.provisioning import provisioning_run, provisioning_start
+from sukma.tenants.models import RegencyStatus
+
+DATA_DIR = Path(__file__).parent / "data"
+DEMO_PASSWORD = "sukma-demo-2026"
+PROVINCE_ADMIN = "biro.organisasi@jatimprov.go.id"
+
+
+@dataclass(frozen=True)
+class RegencyRow:
+    code: str
+    kind: str
+    name: str
+    subdomain: str
+
+    @property
+    def admin_email(self) -> str:
+        return f"organisasi@{self.subdomain}.go.id"
+
+
+def east_java_regencies() -> list[RegencyRow]:
+    with open(DATA_DIR / "jatim-regencies.csv", newline="", encoding="utf-8") as handle:
+        return [
+            RegencyRow(r["code"], r["kind"], r["name"], r["subdomain"])
+            for r in csv.DictReader(handle)
+        ]
+
+
+def demo_sign_ins() -> list[tuple[str, str]]:
+    """(role, e-mail) of the accounts the demo prints; all share DEMO_PASSWORD."""
+    return [
+        ("Province admin", PROVINCE_ADMIN),
+        ("Admin Kabupaten Tulungagung", "organisasi@tulungagungkab.go.id"),
+        ("Admin Kota Kediri", "organisasi@kedirikota.go.id"),
+    ]
+
+
+@transaction.atomic
+def ensure_province_admin() -> User:
+    user = User.objects.filter(email=PROVINCE_ADMIN).first()
+    if user is None:
+        user = User.objects.create_user(
+            PROVINCE_ADMIN,
+            DEMO_PASSWORD,
+            full_name="Biro Organisasi Setda Provinsi Jawa Timur",
+            is_staff=True,
+            is_superuser=True,
+        )
+    Membership.objects.get_or_create(user=user, role=Role.PROVINCE_ADMIN)
+    return user
+
+
+def _demo_pdf() -> SimpleUploadedFile:
+    """A one-page PDF standing in for the scanned, signed MoU."""
+    text = b"BT /F1 14 Tf 72 760 Td (Nota Kesepakatan Replikasi SuKMa-e - dokumen demo) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    body, offsets = b"%PDF-1.4\n", []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return SimpleUploadedFile("nota-kesepakatan.pdf", body, content_type="application/pdf")
+
+
+def _agreement_for(row: RegencyRow, admin: User) -> ReplicationAgreement:
+    existing = ReplicationAgreement.objects.filter(regency__region_code=row.code).first()
+    if existing is not None:
+        return existing
+    head = "Bupati" if row.kind == "kabupaten" else "Wali Kota"
+    agreement = agreement_register(
+        acting_user=admin,
+        region_code=row.code,
+        kind=row.kind,
+        regency_name=row.name,
+        number=f"120/{row.code}/MoU-SuKMa/2026",
+        province_signatory_name="Gubernur Jawa Timur",
+        province_signatory_office="Gubernur Jawa Timur",
+        regency_signatory_name=f"{head} {row.name}",
+        regency_signatory_office=f"{head} {row.name}",
+        scope="Replikasi aplikasi SuKMa-e untuk seluruh perangkat daerah",
+        valid_from=datetime.date(2026, 1, 1),
+        valid_until=datetime.date(2030, 12, 31),
+        document=_demo_pdf(),
+    )
+    return agreement_transition(
+        acting_user=admin,
+        agreement=agreement,
+        to=AgreementStatus.SIGNED,
+        signed_on=datetime.date(2026, 1, 15),
+    )
+
+
+def regency_seed(row: RegencyRow, admin: User) -> bool:
+    """Agreement, provisioning and a demo password for one regency. True if anything was done."""
+    agreement = _agreement_for(row, admin)
+    regency = agreement.regency
+    if regency.status == RegencyStatus.ACTIVE and regency.primary_domain:
+        return False
+    _demo_user(row.admin_email, admin)  # has a password already, so no invitation e-mail
+    job = provisioning_start(
+        acting_user=admin, regency=regency, subdomain=row.subdomain, admin_email=row.admin_email
+    )
+    provisioning_run(job_id=job.pk)
+    return True
+
+
+def _demo_user(email: str, admin: User) -> User:
+    user = user_get_or_invite(acting_user=admin, email=email)
+    if not user.has_usable_password():
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user

@@ -1,0 +1,148 @@
+"""`make demo`: migrate, seed, then run the web server, a Celery worker and beat together.
+
+The embedded PostgreSQL and Redis (when no DATABASE_URL / REDIS_URL is set)
+are started by settings before this runs; the children get their URLs in
+their environment so that all processes share the same servers. Ctrl-C
+stops the children and then the embedded servers.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from sukma import embedded
+from sukma.platform import demo
+from sukma.settings import env
+from sukma.tenants.naming import host_for, url_for_host
+
+STOP_GRACE_SECONDS = 10
+
+
+class Command(BaseCommand):
+    help = "Run the whole demo: web server, worker and beat, on an embedded or given database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=settings.SITE_PORT)
+        parser.add_argument("--no-seed", action="store_true")
+
+    def handle(self, *args, **options):
+        call_command("migrate", verbosity=0, interactive=False)
+        if not options["no_seed"]:
+            call_command("seed_demo")
+        # A SIGTERM (a supervisor, `timeout`) must clean up exactly as Ctrl-C does.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        children = self._start_children(options["port"])
+        self._print_welcome()
+        try:
+            self._wait(children)
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping…")
+        finally:
+            self._stop(children)
+
+    def _child_env(self) -> dict:
+        """The children use the very servers this process resolved (embedded or given)."""
+        return {
+            **os.environ,
+            "DATABASE_URL": settings.DATABASE_URL,
+            "REDIS_URL": settings.REDIS_URL,
+            "DJANGO_SETTINGS_MODULE": os.environ.get(
+                "DJANGO_SETTINGS_MODULE", "sukma.settings.dev"
+            ),
+        }
+
+    def _start_children(self, port: int) -> dict[str, subprocess.Popen]:
+        python = sys.executable
+        commands = {
+            "web": [
+                python,
+                "-m",
+                "gunicorn",
+                "sukma.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+            ],
+            "worker": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "sukma.worker.celery",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+            ],
+            "beat": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "sukma.worker.celery",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                settings.CELERY_BEAT_SCHEDULE_FILENAME,
+            ],
+        }
+        child_env = self._child_env()
+        # Each child leads its own process group, so Ctrl-C reaches it only through us.
+        return {
+            name: subprocess.Popen(cmd, env=child_env, start_new_session=True)
+            for name, cmd in commands.items()
+        }
+
+    def _print_welcome(self) -> None:
+        time.sleep(1.5)
+        lines = [
+            "",
+            "SuKMa demo is running. Open:",
+            f"  Province (control plane):  {url_for_host(settings.BASE_DOMAIN)}",
+            f"  Kabupaten Tulungagung:     {url_for_host(host_for('tulungagungkab'))}",
+            f"  Kota Kediri:               {url_for_host(host_for('kedirikota'))}",
+            f"  API docs:                  {url_for_host(settings.BASE_DOMAIN, '/api/docs/')}",
+            "",
+            f"Demo sign-ins (password: {demo.DEMO_PASSWORD}):",
+            *[f"  {role:<30} {email}" for role, email in demo.demo_sign_ins()],
+            "",
+            "Ctrl-C stops everything.",
+            "",
+        ]
+        self.stdout.write("\n".join(lines))
+
+    def _wait(self, children: dict[str, subprocess.Popen]) -> None:
+        while True:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    self.stderr.write(f"{name} exited with status {child.returncode}; stopping.")
+                    return
+            time.sleep(0.5)
+
+    def _stop(self, children: dict[str, subprocess.Popen]) -> None:
+        for child in children.values():
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for child in children.values():
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)  # beat has been seen ignoring SIGTERM
+                child.wait()
+        if not env.text("DATABASE_URL") or not env.text("REDIS_URL"):
+            embedded.stop_all()
+        self.stdout.write("Stopped.")
