@@ -150,6 +150,8 @@ USE_TZ = True
 # ---------------------------------------------------------------- files
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# The project-wide stylesheet is in no app, so the finders must be told where it is.
+STATICFILES_DIRS = [BASE_DIR / "sukma" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
