@@ -71,3 +71,386 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return f"{self.questionnaire} #{self.position} {self.element_code}"
+
+
+# ====================================================================== structure
+class AgencyKind(models.TextChoices):
+    DINAS = "dinas", _("Dinas")
+    BADAN = "badan", _("Badan")
+    RSUD = "rsud", _("RSUD (regional hospital)")
+    PUSKESMAS = "puskesmas", _("Puskesmas (health centre)")
+    KECAMATAN = "kecamatan", _("Kecamatan (district)")
+    KELURAHAN_DESA = "kelurahan_desa", _("Kelurahan/desa (village)")
+    BAGIAN = "bagian", _("Bagian (secretariat unit)")
+    OTHER = "lainnya", _("Other")
+
+
+class Agency(models.Model):
+    """An OPD (perangkat daerah): a unit that serves citizens and gets its own index."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind.choices)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Service(models.Model):
+    """A kind of service (jenis layanan) one agency gives.
+
+    annual_users, the expected number of users a year, sets the sample
+    target of every period (scaled to the period's length).
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="services")
+    name = models.CharField(_("name"), max_length=200)
+    annual_users = models.PositiveIntegerField(
+        _("expected users per year"),
+        null=True,
+        blank=True,
+        help_text=_("Sets the sample target (Krejcie & Morgan). Leave empty if unknown."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="service_name_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServicePoint(models.Model):
+    """A counter or place where an agency serves; its QR code opens the survey.
+
+    The code is short (for a printed URL) and unguessable (so nobody can
+    survey a counter they have not visited by counting up).
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="service_points")
+    default_service = models.ForeignKey(
+        Service,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service preset on the form"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    code = models.CharField(_("public code"), max_length=16, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        verbose_name = _("service point")
+        verbose_name_plural = _("service points")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="service_point_name_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter (triwulan)")
+    SEMESTER = "semester", _("Semester")
+    YEAR = "year", _("Year")
+
+
+class Period(models.Model):
+    """A reporting period. Locked, its figures never change: no day inside it takes writes.
+
+    Periods of different kinds overlap (March lies in Q1, S1 and the year);
+    a day is writable only if no locked period covers it.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=PeriodKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveSmallIntegerField(
+        _("number"), help_text=_("Month 1-12, quarter 1-4, semester 1-2; 1 for a year.")
+    )
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    locked = models.BooleanField(_("locked"), default=False)
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "ends_on"]
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year", "number"], name="one_period_per_slot"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="period_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.kind == PeriodKind.YEAR:
+            return str(self.year)
+        prefix = {PeriodKind.MONTH: "", PeriodKind.QUARTER: "TW", PeriodKind.SEMESTER: "S"}
+        if self.kind == PeriodKind.MONTH:
+            return f"{self.year}-{self.number:02d}"
+        return f"{prefix[self.kind]}{self.number} {self.year}"
+
+    @property
+    def months(self) -> int:
+        return {
+            PeriodKind.MONTH: 1,
+            PeriodKind.QUARTER: 3,
+            PeriodKind.SEMESTER: 6,
+            PeriodKind.YEAR: 12,
+        }[self.kind]
+
+
+# ====================================================================== responses
+ELEMENT_FIELDS = tuple(f"u{i}" for i in range(1, 10))
+
+
+def _element_answer(code: str):
+    return models.PositiveSmallIntegerField(
+        code.upper(), null=True, blank=True, help_text=_("1-4; empty when not answered")
+    )
+
+
+class Sex(models.TextChoices):
+    MALE = "L", _("Male")
+    FEMALE = "P", _("Female")
+
+
+class AgeBand(models.TextChoices):
+    A17_25 = "17-25", "17–25"
+    A26_35 = "26-35", "26–35"
+    A36_45 = "36-45", "36–45"
+    A46_55 = "46-55", "46–55"
+    A56_65 = "56-65", "56–65"
+    A66 = "66+", "66+"
+
+
+class Education(models.TextChoices):
+    SD = "SD", _("Primary school (SD)")
+    SMP = "SMP", _("Junior high school (SMP)")
+    SMA = "SMA", _("Senior high school (SMA/SMK)")
+    D1_D3 = "D1-D3", _("Diploma (D1–D3)")
+    D4_S1 = "D4-S1", _("Bachelor (D4/S1)")
+    S2 = "S2", _("Master (S2)")
+    S3 = "S3", _("Doctorate (S3)")
+
+
+class Occupation(models.TextChoices):
+    PNS = "PNS", _("Civil servant (PNS)")
+    TNI = "TNI", _("Armed forces (TNI)")
+    POLRI = "POLRI", _("Police (POLRI)")
+    SWASTA = "SWASTA", _("Private employee")
+    WIRAUSAHA = "WIRAUSAHA", _("Self-employed")
+    PELAJAR = "PELAJAR", _("Pupil or student")
+    LAINNYA = "LAINNYA", _("Other")
+
+
+class Disability(models.TextChoices):
+    NONE = "tidak", _("No disability")
+    FISIK = "fisik", _("Physical")
+    INTELEKTUAL = "intelektual", _("Intellectual")
+    MENTAL = "mental", _("Mental")
+    SENSORIK = "sensorik", _("Sensory")
+
+
+class ServiceSession(models.TextChoices):
+    MORNING = "pagi", _("Morning (before 12:00)")
+    AFTERNOON = "siang", _("Afternoon (12:00–15:00)")
+    LATE = "sore", _("Late afternoon or evening (after 15:00)")
+
+
+# The respondent-profile fields, each with its choices: the breakdowns iterate over this.
+PROFILE_FIELDS: dict[str, type[models.TextChoices]] = {
+    "sex": Sex,
+    "age_band": AgeBand,
+    "education": Education,
+    "occupation": Occupation,
+    "disability": Disability,
+    "service_session": ServiceSession,
+}
+
+
+class Response(models.Model):
+    """One citizen's anonymous answers. No name, NIK, phone or clear IP is ever stored.
+
+    device_hash and address_hash are keyed hashes (HMAC) that only let the
+    system recognise a repeat the same day; the address hash's key changes
+    daily so addresses cannot be linked across days.
+    """
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="responses")
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.PROTECT, null=True, blank=True, related_name="responses"
+    )
+    service_date = models.DateField(_("date of service"), db_index=True)
+    service_session = models.CharField(
+        _("session of service"), max_length=6, choices=ServiceSession.choices, blank=True
+    )
+    submitted_at = models.DateTimeField(_("submitted"), db_index=True)
+    u1 = _element_answer("u1")
+    u2 = _element_answer("u2")
+    u3 = _element_answer("u3")
+    u4 = _element_answer("u4")
+    u5 = _element_answer("u5")
+    u6 = _element_answer("u6")
+    u7 = _element_answer("u7")
+    u8 = _element_answer("u8")
+    u9 = _element_answer("u9")
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
+    age_band = models.CharField(_("age"), max_length=5, choices=AgeBand.choices, blank=True)
+    education = models.CharField(
+        _("education"), max_length=6, choices=Education.choices, blank=True
+    )
+    occupation = models.CharField(
+        _("occupation"), max_length=10, choices=Occupation.choices, blank=True
+    )
+    disability = models.CharField(
+        _("disability"), max_length=12, choices=Disability.choices, blank=True
+    )
+    extra_answers = models.JSONField(_("answers to local questions"), default=dict, blank=True)
+    suggestion = models.TextField(_("suggestion or complaint"), blank=True)
+    tracking_code = models.CharField(max_length=16, unique=True, null=True, blank=True)
+    device_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    address_hash = models.CharField(max_length=64, blank=True)
+    seconds_to_complete = models.PositiveIntegerField(null=True, blank=True)
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    excluded = models.BooleanField(_("excluded"), default=False)
+    exclusion_reason = models.TextField(_("reason for exclusion"), blank=True)
+    excluded_by = models.PositiveIntegerField(null=True, blank=True)  # user id, public schema
+    excluded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        indexes = [
+            models.Index(fields=["service", "service_date"]),
+            models.Index(fields=["service_point", "address_hash", "submitted_at"]),
+        ]
+        constraints = [
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{f}__isnull": True})
+                    | models.Q(**{f"{f}__gte": 1, f"{f}__lte": 4}),
+                    name=f"response_{f}_on_scale",
+                )
+                for f in ELEMENT_FIELDS
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.service_id} {self.service_date}"
+
+    def answers(self) -> dict[str, int | None]:
+        return {f.upper(): getattr(self, f) for f in ELEMENT_FIELDS}
+
+
+# ====================================================================== aggregates
+class ElementTotalsColumns(models.Model):
+    """How many responses were counted, and per element the sum of answers and how many answered."""
+
+    responses = models.PositiveIntegerField(default=0)
+    u1_sum = models.PositiveIntegerField(default=0)
+    u1_count = models.PositiveIntegerField(default=0)
+    u2_sum = models.PositiveIntegerField(default=0)
+    u2_count = models.PositiveIntegerField(default=0)
+    u3_sum = models.PositiveIntegerField(default=0)
+    u3_count = models.PositiveIntegerField(default=0)
+    u4_sum = models.PositiveIntegerField(default=0)
+    u4_count = models.PositiveIntegerField(default=0)
+    u5_sum = models.PositiveIntegerField(default=0)
+    u5_count = models.PositiveIntegerField(default=0)
+    u6_sum = models.PositiveIntegerField(default=0)
+    u6_count = models.PositiveIntegerField(default=0)
+    u7_sum = models.PositiveIntegerField(default=0)
+    u7_count = models.PositiveIntegerField(default=0)
+    u8_sum = models.PositiveIntegerField(default=0)
+    u8_count = models.PositiveIntegerField(default=0)
+    u9_sum = models.PositiveIntegerField(default=0)
+    u9_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyServiceTotals(ElementTotalsColumns):
+    """Per service and day: the responses counted, and per element the sum and count.
+
+    Kept current in the same transaction as each response and exclusion
+    (excluded responses are not in it). Every figure is computed from these
+    rows; responses are never loaded into Python to compute an index.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "day"], name="one_total_per_service_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.day}"
+
+
+class DailyProfileTotals(ElementTotalsColumns):
+    """Like DailyServiceTotals, split by one respondent-profile field's value.
+
+    One row per (service, day, field, value): the breakdowns by sex, age,
+    education, occupation, disability and session come from here.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    field = models.CharField(max_length=20)
+    value = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "day", "field", "value"], name="one_profile_total_per_slot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.day} {self.field}={self.value}"
+
+
+class TotalsChange(models.Model):
+    """A (service, day) whose totals changed, written in the same transaction as the change.
+
+    The provincial rollup reads these since its last position, so nothing
+    is missed even if the broker was down when the response arrived.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.day}"
