@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from sukma.api.serializers import ErrorSerializer
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class SignInSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
@@ -63,7 +63,7 @@ class ObtainTokenView(APIView):
         summary="Exchange an e-mail address and password for an API token",
         description="Send the token back as `Authorization: Token <token>`. Repeated "
         "failures for one e-mail address and client address lock sign-in for a while (429).",
-        request=TokenRequestSerializer,
+        request=SignInSerializer,
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(ErrorSerializer, description="Wrong e-mail or password"),
@@ -72,7 +72,7 @@ class ObtainTokenView(APIView):
         auth=[],
     )
     def post(self, request):
-        given = TokenRequestSerializer(data=request.data)
+        given = SignInSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         user = _authenticate(request, **given.validated_data)
         token, _created = Token.objects.get_or_create(user=user)

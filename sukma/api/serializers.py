@@ -134,7 +134,7 @@ class AgreementTransitionSerializer(serializers.Serializer):
 
 
 # ------------------------------------------------------------------ provisioning
-class ProvisioningRequestSerializer(serializers.Serializer):
+class ProvisioningStartSerializer(serializers.Serializer):
     regency = serializers.PrimaryKeyRelatedField(queryset=Regency.objects.all())
     subdomain = serializers.CharField(max_length=63, help_text=_("For example tulungagungkab."))
     admin_email = serializers.EmailField(max_length=254)

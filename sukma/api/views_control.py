@@ -180,13 +180,13 @@ class ProvisioningViewSet(mixins.RetrieveModelMixin, ControlPlaneViewSet):
 
     @_write(
         "Provision a regency under its signed agreement, in the background",
-        s.ProvisioningRequestSerializer,
+        s.ProvisioningStartSerializer,
         s.ProvisioningAcceptedSerializer,
         code=202,
         description="Poll `status_url` until `state` is succeeded or failed.",
     )
     def create(self, request):
-        given = s.ProvisioningRequestSerializer(data=request.data)
+        given = s.ProvisioningStartSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         with transaction.atomic():
             job = provisioning_start(acting_user=request.user, **given.validated_data)

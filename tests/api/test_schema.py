@@ -1,0 +1,116 @@
+"""The OpenAPI schema and its interactive docs: complete, warning-free, with no outside assets."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.generators import SchemaGenerator
+
+from tests.conftest import PUBLIC_HOST, TULUNGAGUNG_HOST, host_client
+
+pytestmark = pytest.mark.django_db
+
+CONTROL_PLANE_PATHS = {
+    "/api/v1/auth/token/": {"post"},
+    "/api/v1/regencies/": {"get"},
+    "/api/v1/regencies/{id}/": {"get"},
+    "/api/v1/regencies/{id}/suspend/": {"post"},
+    "/api/v1/regencies/{id}/resume/": {"post"},
+    "/api/v1/regencies/{id}/offboard/": {"post"},
+    "/api/v1/agreements/": {"get", "post"},
+    "/api/v1/agreements/{id}/": {"get"},
+    "/api/v1/agreements/{id}/document/": {"post"},
+    "/api/v1/agreements/{id}/transition/": {"post"},
+    "/api/v1/provisioning/": {"post"},
+    "/api/v1/provisioning/{id}/": {"get"},
+    "/api/v1/audit-events/": {"get"},
+    "/api/v1/audit-events/{id}/": {"get"},
+}
+REGENCY_PATHS = {
+    "/api/v1/auth/token/": {"post"},
+    "/api/v1/regency/": {"get"},
+}
+
+
+def _generate(urlconf: str) -> dict:
+    GENERATOR_STATS.reset()
+    with GENERATOR_STATS.silence():
+        schema = SchemaGenerator(urlconf=urlconf).get_schema(request=None, public=True)
+    problems = dict(GENERATOR_STATS._warn_cache) | dict(GENERATOR_STATS._error_cache)
+    GENERATOR_STATS.reset()
+    assert not problems, "\n".join(problems)
+    return schema
+
+
+@pytest.mark.parametrize(
+    ("urlconf", "expected"),
+    [("sukma.urls.public", CONTROL_PLANE_PATHS), ("sukma.urls.tenant", REGENCY_PATHS)],
+    ids=["control-plane", "regency"],
+)
+def test_schema_generates_without_warnings_and_has_every_path(urlconf, expected):
+    schema = _generate(urlconf)
+    paths = {path: set(ops) for path, ops in schema["paths"].items()}
+    assert paths == expected
+
+
+def test_every_operation_documents_its_errors_in_the_one_error_shape():
+    schema = _generate("sukma.urls.public")
+    error = schema["components"]["schemas"]["Error"]
+    assert set(error["properties"]) == {"detail", "errors"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            if path != "/api/v1/auth/token/":
+                assert {"401", "403"} <= codes, (method, path)
+            if method == "post":
+                assert "400" in codes, (method, path)
+
+
+def test_the_token_endpoint_takes_email_and_password():
+    schema = _generate("sukma.urls.public")
+    body = schema["components"]["schemas"]["SignInRequest"]
+    assert set(body["required"]) == {"email", "password"}
+    operation = schema["paths"]["/api/v1/auth/token/"]["post"]
+    assert "security" not in operation  # no credentials needed to ask for a token
+
+
+def test_agreement_creation_accepts_json_and_multipart():
+    schema = _generate("sukma.urls.public")
+    content = schema["paths"]["/api/v1/agreements/"]["post"]["requestBody"]["content"]
+    assert set(content) == {"application/json", "multipart/form-data"}
+
+
+@pytest.mark.parametrize(
+    ("host", "present", "absent"),
+    [
+        (PUBLIC_HOST, "/api/v1/agreements/", "/api/v1/regency/"),
+        (TULUNGAGUNG_HOST, "/api/v1/regency/", "/api/v1/agreements/"),
+    ],
+)
+def test_each_host_serves_its_own_schema(personas, host, present, absent):
+    response = host_client(host).get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert present in paths and absent not in paths
+
+
+def _asset_urls(html: str) -> list[str]:
+    return re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html)
+
+
+@pytest.mark.parametrize("host", [PUBLIC_HOST, TULUNGAGUNG_HOST])
+def test_docs_load_every_asset_from_this_site(personas, host):
+    client = host_client(host)
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not re.search(r"""["'(]\s*(https?:)?//""", html), "the docs reference another host"
+
+    assets = _asset_urls(html)
+    assert any(url.endswith(".js") for url in assets)
+    assert any(url.endswith(".css") for url in assets)
+    for url in assets:
+        parts = urlsplit(url)
+        assert not parts.scheme and not parts.netloc, url
+        assert client.get(url).status_code == 200, url
