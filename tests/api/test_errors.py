@@ -7,6 +7,8 @@ from django.utils import translation
 from rest_framework import exceptions
 
 from sukma.api.errors import exception_handler
+from tests.api.conftest import api_client
+from tests.conftest import PUBLIC_HOST
 
 
 def _handle(exc):
@@ -72,3 +74,20 @@ def test_other_api_errors_keep_their_status_and_message():
 
 def test_unexpected_exceptions_are_left_to_django():
     assert exception_handler(RuntimeError("boom"), {}) is None
+
+
+def test_a_body_over_the_upload_limit_is_a_json_413(personas, db, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    body = b'{"scope": "' + b"x" * 2048 + b'"}'
+    client = api_client(PUBLIC_HOST, personas.province_admin, language="en")
+    response = client.post("/api/v1/agreements/", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request is too large.", "errors": {}}
+
+
+def test_too_many_form_fields_is_a_json_400(province_api, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    fields = {f"f{i}": "x" for i in range(50)}
+    response = province_api.post("/api/v1/agreements/", fields)
+    assert response.status_code == 400
+    assert set(response.json()) == {"detail", "errors"}
