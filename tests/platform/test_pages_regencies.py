@@ -50,12 +50,21 @@ def test_list_reads_agreements_and_domains_in_a_fixed_number_of_queries(
         client.get(url("regency_list"))
 
 
-def test_detail_shows_agreements_jobs_and_a_prefilled_provision_form(personas, client):
+def test_detail_shows_agreements_and_provisioning_jobs(personas, client):
     response = client.get(url("regency_detail", personas.kediri.pk))
     assert response.status_code == 200
     assert [a.pk for a in response.context["agreements"]] == [personas.kediri.agreements.get().pk]
     assert len(response.context["jobs"]) == 1
-    assert response.context["provision_form"].initial == {"subdomain": "kedirikota"}
+    assert 'name="provision"' not in response.content.decode()  # already provisioned
+
+
+def test_detail_of_a_regency_still_onboarding_offers_the_provision_form(personas, client):
+    regency = signed_agreement(
+        personas.province_admin, region_code="35.72", kind="kota", regency_name="Blitar"
+    ).regency
+    response = client.get(url("regency_detail", regency.pk))
+    assert response.context["provision_form"].initial == {"subdomain": "blitarkota"}
+    assert 'name="provision"' in response.content.decode()
 
 
 def test_suspending_and_resuming_a_regency(personas, client):

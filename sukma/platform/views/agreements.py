@@ -64,8 +64,9 @@ def transition_choices(agreement: ReplicationAgreement) -> list[tuple[str, str]]
 
 def render_agreement(request, agreement, *, document_form=None, transition_form=None):
     agreement = ReplicationAgreement.objects.select_related("regency").get(pk=agreement.pk)
+    # Once provisioned, a regency is governed by its status buttons, not provisioned again.
     may_provision = (
-        agreement.status in IN_FORCE and agreement.regency.status != RegencyStatus.OFFBOARDED
+        agreement.status in IN_FORCE and agreement.regency.status == RegencyStatus.ONBOARDING
     )
     context = {
         "agreement": agreement,
