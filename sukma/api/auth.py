@@ -39,6 +39,8 @@ def _authenticate(request, email: str, password: str):
 
     The address goes in as "username": ModelBackend reads it as the
     USERNAME_FIELD, and axes keys its lock-out on it (AXES_USERNAME_FORM_FIELD).
+    Axes flags DRF's Request, not the HttpRequest inside it, so its
+    middleware leaves our JSON 429 alone instead of rendering its HTML page.
     """
     user = authenticate(request=request, username=email.lower(), password=password)
     if user is not None:
