@@ -73,6 +73,34 @@ class Question(models.Model):
         return f"{self.questionnaire} #{self.position} {self.element_code}"
 
 
+class WeightPolicyChoice(models.TextChoices):
+    EXACT = "exact", _("Exact equal weights (1/9), the default")
+    LEGACY_0_11 = "legacy_0_11", _("Legacy 0.11 per element (old spreadsheets)")
+    LEGACY_0_111 = "legacy_0_111", _("Legacy 0.111 per element (old spreadsheets)")
+
+
+class SurveySettings(models.Model):
+    """The regency's survey settings: one row. Every published figure names its weight policy."""
+
+    weight_policy = models.CharField(
+        _("weight policy"),
+        max_length=14,
+        choices=WeightPolicyChoice.choices,
+        default=WeightPolicyChoice.EXACT,
+    )
+
+    class Meta:
+        verbose_name = _("survey settings")
+        verbose_name_plural = _("survey settings")
+
+    def __str__(self) -> str:
+        return self.get_weight_policy_display()
+
+    @classmethod
+    def current(cls) -> "SurveySettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
 # ====================================================================== structure
 class AgencyKind(models.TextChoices):
     DINAS = "dinas", _("Dinas")
@@ -353,6 +381,11 @@ class Response(models.Model):
             models.Index(fields=["service_point", "address_hash", "submitted_at"]),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["device_hash", "service", "service_date"],
+                condition=~models.Q(device_hash=""),
+                name="one_response_per_device_service_day",
+            ),
             *[
                 models.CheckConstraint(
                     condition=models.Q(**{f"{f}__isnull": True})

@@ -1,0 +1,219 @@
+"""Reads of a regency's figures: every number comes from the daily totals and the IKM engine.
+
+Nothing here loads responses to compute an index: the database sums the
+per-service, per-day totals, and sukma.surveys.ikm turns sums and counts
+into NRR, IKM, konversi and grade. Each figure carries its sample adequacy.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from sukma.surveys.ikm import ElementTotals, IkmResult, compute_ikm
+from sukma.surveys.models import (
+    ELEMENT_FIELDS,
+    PROFILE_FIELDS,
+    Agency,
+    DailyProfileTotals,
+    DailyServiceTotals,
+    Period,
+    PeriodKind,
+    Service,
+    SurveySettings,
+)
+from sukma.surveys.sampling import SampleAdequacy, sample_adequacy
+
+SUMS = {
+    "responses": Sum("responses"),
+    **{f"{f}_{k}": Sum(f"{f}_{k}") for f in ELEMENT_FIELDS for k in ("sum", "count")},
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An index with what it rests on: the result, the sample, the policy that made it."""
+
+    result: IkmResult
+    adequacy: SampleAdequacy
+
+    @property
+    def responses(self) -> int:
+        return self.adequacy.responses
+
+    @property
+    def policy(self) -> str:
+        return str(self.result.policy)
+
+    def to_dict(self) -> dict:
+        return {**self.result.to_dict(), "sample": self.adequacy.to_dict()}
+
+
+def weight_policy() -> str:
+    return SurveySettings.current().weight_policy
+
+
+def _totals(row: dict) -> ElementTotals:
+    return ElementTotals.from_aggregate(row, responses_key="responses")
+
+
+def _day_filter(start: date, end: date, agency_id=None, service_id=None) -> Q:
+    q = Q(day__gte=start, day__lte=end)
+    if agency_id is not None:
+        q &= Q(service__agency_id=agency_id)
+    if service_id is not None:
+        q &= Q(service_id=service_id)
+    return q
+
+
+def totals_between(start: date, end: date, *, agency_id=None, service_id=None) -> ElementTotals:
+    row = DailyServiceTotals.objects.filter(
+        _day_filter(start, end, agency_id, service_id)
+    ).aggregate(**SUMS)
+    return _totals(row)
+
+
+def totals_per(group: str, start: date, end: date, *, agency_id=None) -> dict[int, ElementTotals]:
+    """Totals grouped by "service_id" or "service__agency_id", in one query."""
+    rows = (
+        DailyServiceTotals.objects.filter(_day_filter(start, end, agency_id))
+        .values(group)
+        .annotate(**SUMS)
+        .order_by()
+    )
+    return {row[group]: _totals(row) for row in rows}
+
+
+def population(services: list[Service], period: Period) -> int | None:
+    """Expected users in the period: each service's yearly figure scaled to the period."""
+    known = [s.annual_users for s in services if s.annual_users]
+    if not known:
+        return None
+    return round(sum(known) * period.months / 12)
+
+
+def make_figure(totals: ElementTotals, users: int | None, policy: str) -> Figure:
+    result = compute_ikm(totals, policy)
+    return Figure(result=result, adequacy=sample_adequacy(totals.responses or 0, users))
+
+
+def regency_figure(period: Period) -> Figure:
+    services = list(Service.objects.filter(active=True))
+    totals = totals_between(period.starts_on, period.ends_on)
+    return make_figure(totals, population(services, period), weight_policy())
+
+
+def agency_figure(period: Period, agency: Agency) -> Figure:
+    services = list(agency.services.filter(active=True))
+    totals = totals_between(period.starts_on, period.ends_on, agency_id=agency.pk)
+    return make_figure(totals, population(services, period), weight_policy())
+
+
+def service_figure(period: Period, service: Service) -> Figure:
+    totals = totals_between(period.starts_on, period.ends_on, service_id=service.pk)
+    return make_figure(totals, population([service], period), weight_policy())
+
+
+def agency_figures(period: Period) -> list[tuple[Agency, Figure]]:
+    """Every active agency with its figure (an agency without responses has an empty one)."""
+    policy = weight_policy()
+    per_agency = totals_per("service__agency_id", period.starts_on, period.ends_on)
+    services_of: dict[int, list[Service]] = {}
+    for service in Service.objects.filter(active=True):
+        services_of.setdefault(service.agency_id, []).append(service)
+    return [
+        (
+            agency,
+            make_figure(
+                per_agency.get(agency.pk, ElementTotals.empty()),
+                population(services_of.get(agency.pk, []), period),
+                policy,
+            ),
+        )
+        for agency in Agency.objects.filter(active=True)
+    ]
+
+
+def service_figures(period: Period, *, agency_id=None) -> list[tuple[Service, Figure]]:
+    policy = weight_policy()
+    per_service = totals_per("service_id", period.starts_on, period.ends_on, agency_id=agency_id)
+    services = Service.objects.filter(active=True).select_related("agency")
+    if agency_id is not None:
+        services = services.filter(agency_id=agency_id)
+    return [
+        (
+            service,
+            make_figure(
+                per_service.get(service.pk, ElementTotals.empty()),
+                population([service], period),
+                policy,
+            ),
+        )
+        for service in services
+    ]
+
+
+def profile_breakdown(
+    period: Period, field: str, *, agency_id=None, service_id=None
+) -> list[tuple[str, str, Figure]]:
+    """(value, label, figure) for each value of one profile field, in the field's order."""
+    choices = PROFILE_FIELDS[field]
+    rows = (
+        DailyProfileTotals.objects.filter(
+            _day_filter(period.starts_on, period.ends_on, agency_id, service_id), field=field
+        )
+        .values("value")
+        .annotate(**SUMS)
+        .order_by()
+    )
+    by_value = {row["value"]: _totals(row) for row in rows}
+    policy = weight_policy()
+    return [
+        (value, str(label), make_figure(by_value[value], None, policy))
+        for value, label in choices.choices
+        if value in by_value
+    ]
+
+
+def trend(
+    *,
+    kind: str = PeriodKind.MONTH,
+    count: int = 12,
+    agency_id=None,
+    service_id=None,
+    until: date | None = None,
+) -> list[tuple[Period, Figure]]:
+    """The last `count` periods of one kind up to `until` (today), oldest first."""
+    until = until or timezone.localdate()
+    periods = list(
+        Period.objects.filter(kind=kind, starts_on__lte=until).order_by("-starts_on")[:count]
+    )
+    policy = weight_policy()
+    return [
+        (
+            period,
+            make_figure(
+                totals_between(
+                    period.starts_on, period.ends_on, agency_id=agency_id, service_id=service_id
+                ),
+                None,
+                policy,
+            ),
+        )
+        for period in reversed(periods)
+    ]
+
+
+def current_period(kind: str = PeriodKind.YEAR, today: date | None = None) -> Period | None:
+    today = today or timezone.localdate()
+    return Period.objects.filter(kind=kind, starts_on__lte=today, ends_on__gte=today).first()
+
+
+def last_closed_period(kind: str = PeriodKind.YEAR, today: date | None = None) -> Period | None:
+    today = today or timezone.localdate()
+    return (
+        Period.objects.filter(kind=kind, locked=True, ends_on__lt=today)
+        .order_by("-ends_on")
+        .first()
+    )

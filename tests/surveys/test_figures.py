@@ -1,0 +1,177 @@
+"""Figures come from the daily totals and agree with a direct computation over raw responses."""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sukma.surveys import selectors
+from sukma.surveys.models import Response, SurveySettings
+from sukma.surveys.moderation import response_exclude, response_include
+from tests.surveys.conftest import ALL_FOUR, submit
+
+NOW = timezone.make_aware(datetime.datetime(2026, 11, 20, 10, 0))
+CODES = [f"U{i}" for i in range(1, 10)]
+
+
+def test_worked_example_of_skm_md_through_the_whole_path(dukcapil, year_2026):
+    point = dukcapil[3]
+    submit(point, ALL_FOUR, now=NOW)
+    submit(point, {**{c: 3 for c in CODES}, "U4": None}, now=NOW)
+    submit(point, {c: 2 for c in CODES}, now=NOW)
+
+    figure = selectors.regency_figure(year_2026)
+
+    assert figure.result.konversi == Decimal("75.00")
+    assert str(figure.result.mutu) == "C"
+    assert figure.responses == 3
+    assert all(e.nrr == Decimal("3.0000") for e in figure.result.elements)
+
+
+def test_sample_target_comes_from_expected_users_scaled_to_the_period(dukcapil, year_2026):
+    _agency, ktp, _kk, point = dukcapil
+    submit(point, ALL_FOUR, now=NOW)
+    figure = selectors.service_figure(year_2026, ktp)
+    assert figure.adequacy.population == 12000
+    # 3.841·12000·0.25 / (0.0025·11999 + 3.841·0.25) = 11523 / 30.95775 = 372.2
+    assert figure.adequacy.target == 372
+    assert figure.adequacy.short is True
+
+
+def test_an_exclusion_changes_the_index_and_is_audited(personas, dukcapil, year_2026):
+    from sukma.platform.models import AuditEvent
+
+    point = dukcapil[3]
+    submit(point, ALL_FOUR, now=NOW)
+    low = submit(point, {c: 1 for c in CODES}, now=NOW)
+    assert selectors.regency_figure(year_2026).result.konversi == Decimal("62.50")
+
+    response_exclude(
+        acting_user=personas.tulungagung_admin,
+        regency=personas.tulungagung,
+        response_id=low.pk,
+        reason="Uji coba petugas, bukan warga",
+    )
+
+    figure = selectors.regency_figure(year_2026)
+    assert figure.result.konversi == Decimal("100.00") and figure.responses == 1
+    event = AuditEvent.objects.get(action="response.excluded", target_id=str(low.pk))
+    assert event.actor == personas.tulungagung_admin
+    assert event.after["exclusion_reason"] == "Uji coba petugas, bukan warga"
+
+    response_include(
+        acting_user=personas.tulungagung_admin, regency=personas.tulungagung, response_id=low.pk
+    )
+    assert selectors.regency_figure(year_2026).result.konversi == Decimal("62.50")
+
+
+def test_an_exclusion_needs_a_reason(personas, dukcapil):
+    response = submit(dukcapil[3], ALL_FOUR, now=NOW)
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        response_exclude(
+            acting_user=personas.tulungagung_admin,
+            regency=personas.tulungagung,
+            response_id=response.pk,
+            reason="  ",
+        )
+    assert not Response.objects.get(pk=response.pk).excluded
+
+
+def test_the_legacy_weight_policy_is_named_on_the_figure(dukcapil, year_2026):
+    SurveySettings.objects.update_or_create(pk=1, defaults={"weight_policy": "legacy_0_11"})
+    submit(dukcapil[3], ALL_FOUR, now=NOW)
+    figure = selectors.regency_figure(year_2026)
+    assert figure.policy == "legacy_0_11"
+    assert figure.result.konversi == Decimal("99.00")
+
+
+def test_profile_breakdown_splits_by_value(dukcapil, year_2026):
+    point = dukcapil[3]
+    submit(point, ALL_FOUR, now=NOW, profile={"sex": "L"})
+    submit(point, {c: 2 for c in CODES}, now=NOW, profile={"sex": "P"})
+    submit(point, {c: 2 for c in CODES}, now=NOW)
+    rows = {
+        value: figure for value, _label, figure in selectors.profile_breakdown(year_2026, "sex")
+    }
+    assert rows["L"].result.konversi == Decimal("100.00")
+    assert rows["P"].result.konversi == Decimal("50.00")
+    assert sum(f.responses for f in rows.values()) == 2
+
+
+# ---------------------------------------------------------------- property
+answer = st.one_of(st.none(), st.integers(min_value=1, max_value=4))
+response_strategy = st.fixed_dictionaries(
+    {
+        "answers": st.fixed_dictionaries({c: answer for c in CODES}).filter(
+            lambda a: any(v is not None for v in a.values())
+        ),
+        "service": st.sampled_from(["ktp", "kk"]),
+        "days_ago": st.integers(min_value=0, max_value=20),
+        "sex": st.sampled_from(["", "L", "P"]),
+        "excluded": st.booleans(),
+    }
+)
+
+
+def _direct_konversi(responses: list[dict]) -> Decimal | None:
+    """The method of SKM.md done by hand over raw answers: per element, blanks left out."""
+    nrrs = []
+    for code in CODES:
+        values = [r["answers"][code] for r in responses if r["answers"][code] is not None]
+        if values:
+            nrrs.append(Fraction(sum(values), len(values)))
+    if not nrrs:
+        return None
+    exact = sum(nrrs) / len(nrrs) * 25
+    return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(batch=st.lists(response_strategy, min_size=1, max_size=25))
+def test_aggregate_path_equals_direct_computation(personas, dukcapil, year_2026, batch):
+    agency, ktp, kk, point = dukcapil
+    services = {"ktp": ktp, "kk": kk}
+    with transaction.atomic():
+        for item in batch:
+            response = submit(
+                point,
+                item["answers"],
+                now=NOW,
+                service_id=services[item["service"]].pk,
+                day=NOW.date() - datetime.timedelta(days=item["days_ago"]),
+                profile={"sex": item["sex"]},
+            )
+            if item["excluded"]:
+                response_exclude(
+                    acting_user=personas.tulungagung_admin,
+                    regency=personas.tulungagung,
+                    response_id=response.pk,
+                    reason="excluded by the property test",
+                )
+        kept = [item for item in batch if not item["excluded"]]
+
+        assert selectors.regency_figure(year_2026).result.konversi == _direct_konversi(kept)
+        assert selectors.regency_figure(year_2026).responses == len(kept)
+        assert selectors.agency_figure(year_2026, agency).result.konversi == _direct_konversi(kept)
+        for name, service in services.items():
+            mine = [i for i in kept if i["service"] == name]
+            assert selectors.service_figure(year_2026, service).result.konversi == _direct_konversi(
+                mine
+            )
+        for value, _label, figure in selectors.profile_breakdown(year_2026, "sex"):
+            mine = [i for i in kept if i["sex"] == value]
+            assert figure.result.konversi == _direct_konversi(mine)
+        transaction.set_rollback(True)

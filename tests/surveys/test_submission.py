@@ -1,0 +1,154 @@
+"""A citizen's response: what is refused, what is flagged, and the totals it moves."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from sukma.surveys.models import DailyProfileTotals, DailyServiceTotals, Period, Response
+from sukma.surveys.submission import Submission, answers_from_pairs, response_submit
+from tests.surveys.conftest import ALL_FOUR, submit
+
+NOW = timezone.make_aware(datetime.datetime(2026, 11, 20, 10, 0))
+TODAY = datetime.date(2026, 11, 20)
+
+
+def test_a_response_is_stored_and_counted_in_the_same_transaction(dukcapil):
+    _agency, ktp, _kk, point = dukcapil
+    answers = {**ALL_FOUR, "U4": None, "U7": 3}
+    response = submit(point, answers, now=NOW, profile={"sex": "P", "education": "SMA"})
+
+    assert response.service == ktp and response.service_date == TODAY
+    totals = DailyServiceTotals.objects.get(service=ktp, day=TODAY)
+    assert totals.responses == 1
+    assert (totals.u4_sum, totals.u4_count) == (0, 0)
+    assert (totals.u7_sum, totals.u7_count) == (3, 1)
+    assert (totals.u1_sum, totals.u1_count) == (4, 1)
+    profile = {(r.field, r.value): r.responses for r in DailyProfileTotals.objects.all()}
+    assert profile == {("sex", "P"): 1, ("education", "SMA"): 1}
+
+
+def test_no_name_nik_phone_or_clear_address_is_stored(dukcapil):
+    point = dukcapil[3]
+    response = submit(point, ALL_FOUR, now=NOW, address="203.0.113.9", token="device-abc")
+    stored = " ".join(
+        str(v) for v in Response.objects.filter(pk=response.pk).values().get().values()
+    )
+    assert "203.0.113.9" not in stored and "device-abc" not in stored
+    assert len(response.address_hash) == 64
+
+
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [
+        ({**ALL_FOUR, "U1": 5}, "answers"),
+        ({**ALL_FOUR, "U1": 0.5}, "answers"),
+        ({**ALL_FOUR, "U10": 4}, "answers"),
+        ({f"U{i}": None for i in range(1, 10)}, "answers"),
+    ],
+)
+def test_impossible_answers_are_refused_and_change_nothing(dukcapil, answers, field):
+    with pytest.raises(ValidationError) as error:
+        submit(dukcapil[3], answers, now=NOW)
+    assert field in error.value.message_dict
+    assert Response.objects.count() == 0
+    assert DailyServiceTotals.objects.count() == 0
+
+
+def test_an_element_answered_twice_is_refused():
+    with pytest.raises(ValidationError):
+        answers_from_pairs([("U1", "4"), ("U2", "3"), ("u1", "2")])
+
+
+def test_an_unknown_service_point_is_refused(dukcapil):
+    with pytest.raises(ValidationError) as error:
+        response_submit(
+            Submission(service_point_code="NOPE1234", answers=ALL_FOUR, questionnaire_version=1),
+            now=NOW,
+        )
+    assert "service_point" in error.value.message_dict
+
+
+def test_a_service_of_another_agency_is_refused(dukcapil):
+    from sukma.surveys.models import Agency, Service
+
+    other = Agency.objects.create(name="RSUD dr. Iskak", kind="rsud")
+    rawat = Service.objects.create(agency=other, name="Rawat Jalan")
+    with pytest.raises(ValidationError) as error:
+        submit(dukcapil[3], ALL_FOUR, now=NOW, service_id=rawat.pk)
+    assert "service" in error.value.message_dict
+
+
+def test_an_unknown_questionnaire_version_is_refused(dukcapil):
+    with pytest.raises(ValidationError) as error:
+        response_submit(
+            Submission(
+                service_point_code=dukcapil[3].code, answers=ALL_FOUR, questionnaire_version=99
+            ),
+            now=NOW,
+        )
+    assert "questionnaire_version" in error.value.message_dict
+
+
+def test_a_day_in_a_locked_period_is_refused(dukcapil):
+    Period.objects.create(
+        kind="month",
+        year=2026,
+        number=11,
+        locked=True,
+        starts_on=datetime.date(2026, 11, 1),
+        ends_on=datetime.date(2026, 11, 30),
+    )
+    with pytest.raises(ValidationError) as error:
+        submit(dukcapil[3], ALL_FOUR, now=NOW)
+    assert "period" in error.value.message_dict
+    assert Response.objects.count() == 0
+
+
+@pytest.mark.parametrize("day", [datetime.date(2026, 11, 21), datetime.date(2026, 10, 1)])
+def test_a_service_date_in_the_future_or_long_ago_is_refused(dukcapil, day):
+    with pytest.raises(ValidationError) as error:
+        submit(dukcapil[3], ALL_FOUR, now=NOW, day=day)
+    assert "service_date" in error.value.message_dict
+
+
+def test_one_response_per_device_per_service_per_day(dukcapil):
+    _agency, ktp, kk, point = dukcapil
+    submit(point, ALL_FOUR, now=NOW, token="phone-1")
+    with pytest.raises(ValidationError) as error:
+        submit(point, ALL_FOUR, now=NOW, token="phone-1")
+    assert "device" in error.value.message_dict
+    submit(point, ALL_FOUR, now=NOW, token="phone-1", service_id=kk.pk)  # another service: fine
+    submit(point, ALL_FOUR, now=NOW + datetime.timedelta(days=1), token="phone-1")  # next day
+    assert DailyServiceTotals.objects.get(service=ktp, day=TODAY).responses == 1
+
+
+def test_suspicious_responses_are_flagged_not_dropped(dukcapil):
+    point = dukcapil[3]
+    varied = {**ALL_FOUR, "U3": 3}
+    started = NOW - datetime.timedelta(seconds=4)
+    fast = submit(point, varied, now=NOW, started_at=started)
+    identical = submit(point, ALL_FOUR, now=NOW)
+    assert fast.flags == ["fast"]
+    assert identical.flags == ["identical"]
+    burst = [
+        submit(point, varied, now=NOW + datetime.timedelta(minutes=i), address="198.51.100.7")
+        for i in range(5)
+    ]
+    assert [("burst" in r.flags) for r in burst] == [False, False, False, False, True]
+    assert Response.objects.count() == 7
+
+
+def test_a_suggestion_gets_a_tracking_code(dukcapil):
+    plain = submit(dukcapil[3], ALL_FOUR, now=NOW)
+    with_text = submit(dukcapil[3], ALL_FOUR, now=NOW, suggestion="Antrean terlalu lama.")
+    assert plain.tracking_code is None
+    assert len(with_text.tracking_code) == 10
+
+
+def test_age_gives_its_band_and_under_17_is_refused(dukcapil):
+    response = submit(dukcapil[3], ALL_FOUR, now=NOW, age=40)
+    assert response.age_band == "36-45"
+    with pytest.raises(ValidationError):
+        submit(dukcapil[3], ALL_FOUR, now=NOW, age=15)
