@@ -28,7 +28,7 @@ def test_province_admin_provisions_a_regency_through_the_api_and_a_real_worker(
     personas, committed, celery_worker
 ):
     agreement = signed_agreement(
-        personas.province_admin, region_code="35.03", kind="kabupaten", regency_name="Trenggalek"
+        personas.province_admin, region_code="35.10", kind="kabupaten", regency_name="Banyuwangi"
     )
     # Authenticated without a token or session row: the committed test leaves no extra rows.
     client = APIClient(HTTP_HOST=PUBLIC_HOST)
@@ -38,8 +38,8 @@ def test_province_admin_provisions_a_regency_through_the_api_and_a_real_worker(
         "/api/v1/provisioning/",
         {
             "regency": agreement.regency.pk,
-            "subdomain": "trenggalekkab",
-            "admin_email": "organisasi@trenggalekkab.go.id",
+            "subdomain": "banyuwangikab",
+            "admin_email": "organisasi@banyuwangikab.go.id",
         },
         format="json",
     )
@@ -52,7 +52,7 @@ def test_province_admin_provisions_a_regency_through_the_api_and_a_real_worker(
     assert job.task_id == response.json()["task_id"]
     regency = Regency.objects.get(pk=agreement.regency.pk)
     assert regency.status == RegencyStatus.ACTIVE
-    assert host_client("trenggalekkab.localhost").get("/").status_code == 200
+    assert host_client("banyuwangikab.localhost").get("/").status_code == 200
     connection.set_schema_to_public()
     assert AuditEvent.objects.filter(
         action="provisioning.requested", actor=personas.province_admin, regency=regency
