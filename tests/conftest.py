@@ -42,7 +42,22 @@ def _user_with_password(email: str) -> User:
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker):
+    """The test database, always: pytest-django makes it only when a collected test is marked
+    for it, and a run of worker tests alone (they commit, so they are not) would then write to
+    the real database."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture(scope="session")
 def personas(django_db_setup, django_db_blocker) -> Personas:
+    assert connection.settings_dict["NAME"].startswith("test_"), "personas belong in a test DB"
     with django_db_blocker.unblock():
         province_admin = User.objects.create_user(
             "biro.organisasi@jatimprov.go.id", PASSWORD, full_name="Biro Organisasi"

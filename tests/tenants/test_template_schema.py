@@ -31,7 +31,11 @@ def _constraints_and_indexes(schema: str) -> set[tuple]:
                FROM pg_constraint WHERE connamespace = %s::regnamespace""",
             [schema],
         )
-        constraints = {(t.split(".")[-1], k, d) for t, k, d in cursor.fetchall()}
+        # A foreign key names its schema; a clone's must name its own schema, not the template.
+        constraints = {
+            (t.split(".")[-1], k, d.replace(f"{schema}.", "<schema>."))
+            for t, k, d in cursor.fetchall()
+        }
         cursor.execute("SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = %s", [schema])
         indexes = {
             (t, d.replace(schema, "<schema>").split(" ON ")[1]) for t, d in cursor.fetchall()
