@@ -141,3 +141,111 @@ def _demo_user(email: str, admin: User) -> User:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
     return user
+
+
+# ====================================================================== a regency's structure
+# Short names regencies commonly use for the template's agencies.
+SHORT_NAMES = {
+    "Dinas Kependudukan dan Pencatatan Sipil": "Dispendukcapil",
+    "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu": "DPMPTSP",
+    "Rumah Sakit Umum Daerah": "RSUD",
+    "Dinas Kesehatan": "Dinkes",
+    "Dinas Sosial": "Dinsos",
+    "Dinas Tenaga Kerja": "Disnaker",
+    "Dinas Perhubungan": "Dishub",
+    "Badan Pendapatan Daerah": "Bapenda",
+    "Dinas Pendidikan": "Dindik",
+    "Dinas Perpustakaan dan Kearsipan": "Dispusip",
+    "Dinas Lingkungan Hidup": "DLH",
+    "Dinas Pertanian": "Dispertan",
+    "Dinas Perdagangan dan Perindustrian": "Disperindag",
+    "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia": "BKPSDM",
+}
+# Agencies that stand for many units; the seed expands them per district.
+PER_DISTRICT = {"Kecamatan", "Puskesmas"}
+PUSKESMAS_COUNT = 4
+
+
+def _districts(regency) -> list[str]:
+    """The regency's districts where the demo knows them (Tulungagung), else none."""
+    if regency.region_code != "35.04":
+        return []
+    with open(DATA_DIR / "tulungagung-kecamatan.csv", newline="", encoding="utf-8") as handle:
+        return [row["kecamatan"] for row in csv.DictReader(handle)]
+
+
+def structure_rows(regency) -> list[dict]:
+    """Import rows (agency_kind, agency, short_name, service, annual_users, service_point).
+
+    The same regency always gets the same rows and numbers (seeded by its code),
+    so the seed is repeatable; expected users range from 500 to 20,000 a year.
+    """
+    import random
+
+    rng = random.Random(regency.region_code)
+    districts = _districts(regency)
+    with open(DATA_DIR / "opd-template.csv", newline="", encoding="utf-8") as handle:
+        template = list(csv.DictReader(handle))
+    rows = []
+    for line in template:
+        if line["agency"] == "Kecamatan":
+            names = [f"Kecamatan {d}" for d in districts]
+        elif line["agency"] == "Puskesmas":
+            names = [f"Puskesmas {d}" for d in districts[:PUSKESMAS_COUNT]] or [
+                f"Puskesmas {regency.name.split(' ', 1)[-1]}"
+            ]
+        else:
+            names = [line["agency"]]
+        for name in names:
+            smaller = line["agency"] in PER_DISTRICT
+            rows.append(
+                {
+                    "agency_kind": line["agency_kind"],
+                    "agency": name,
+                    "short_name": SHORT_NAMES.get(name, ""),
+                    "service": line["service"],
+                    "annual_users": rng.randrange(500, 4000 if smaller else 20000, 50),
+                }
+            )
+    return rows + _point_rows(rows)
+
+
+def _point_rows(rows: list[dict]) -> list[dict]:
+    """One counter per agency, preset to its first service; a second one at the busy ones."""
+    points, seen = [], set()
+    for row in rows:
+        if row["agency"] in seen:
+            continue
+        seen.add(row["agency"])
+        points.append({**row, "annual_users": None, "service_point": "Loket Pelayanan"})
+        if row["agency_kind"] in ("rsud", "dinas") and row["annual_users"] > 10000:
+            points.append({**row, "annual_users": None, "service_point": "Loket 2"})
+    return points
+
+
+def structure_seed(regency) -> dict:
+    """Agencies, services, service points and the periods of 2026 in the regency's schema.
+
+    Idempotent: what exists is kept. Returns what was created, as counts.
+    """
+    from django_tenants.utils import tenant_context
+
+    from sukma.surveys.imports import ImportRow, structure_rows_write
+    from sukma.surveys.services_structure import periods_create_year
+
+    admin = ensure_province_admin()
+    with tenant_context(regency), transaction.atomic():
+        rows = [
+            ImportRow(row=number, **{k: v for k, v in values.items() if v not in ("", None)})
+            for number, values in enumerate(structure_rows(regency), start=2)
+        ]
+        report = structure_rows_write(rows)
+        if report.errors:
+            raise RuntimeError(f"demo structure of {regency} does not import: {report.errors}")
+        periods = periods_create_year(acting_user=admin, year=2026, regency=regency)
+    return {
+        "agencies": report.agencies_created,
+        "services": report.services_created,
+        "service_points": report.points_created,
+        "periods": len(periods),
+    }
