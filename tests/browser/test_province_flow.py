@@ -63,6 +63,7 @@ def test_province_admin_onboards_trenggalek_in_the_browser(
     # The page refreshes itself (no JavaScript) until the worker is done.
     page.locator("#regency-site").wait_for(timeout=90_000)
     assert page.get_attribute("#job-state", "data-state") == JobState.SUCCEEDED
+    page.screenshot(path=str(SCREENSHOTS / "sukma-provisioned.png"), full_page=True)
     job = ProvisioningJob.objects.get(regency=regency)
     assert job.task_id
     regency.refresh_from_db()
