@@ -1,11 +1,9 @@
 """A real server and a real browser, for tests that walk through the product.
 
-The server is Django's threaded WSGI server on a free port of 127.0.0.1.
-It replaces pytest-django's ``live_server`` under the same name, so that
-pytest-django still creates the test database when only browser tests run,
-but without that fixture's transactional_db, whose flush would wipe the
-session's personas. Tests here use ``committed`` so that what they write is
-visible to the server's threads and the worker.
+The server is Django's threaded WSGI server on a free port of 127.0.0.1,
+not pytest-django's ``live_server``: that one forces transactional_db, whose
+flush would wipe the session's personas. Tests here use ``committed`` so
+that what they write is visible to the server's threads and the worker.
 Chromium resolves every *.localhost name to 127.0.0.1, so regency hosts
 work without touching /etc/hosts.
 """
@@ -45,14 +43,8 @@ class LiveSite:
         return f"http://{host}:{self.port}{path}"
 
 
-@pytest.fixture(autouse=True)
-def _live_server_helper():
-    """Replaces pytest-django's helper, which would request transactional_db (a flush)."""
-    yield
-
-
 @pytest.fixture(scope="session")
-def live_server(personas):
+def live_site(personas):
     """The WSGI app served from a thread; each request thread closes its own DB connection."""
     server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
     server.set_app(get_wsgi_application())
@@ -67,10 +59,10 @@ def live_server(personas):
 
 
 @pytest.fixture
-def site(live_server, settings) -> LiveSite:
+def site(live_site, settings) -> LiveSite:
     """The live site, with absolute links (url_for_host) pointing at its port."""
-    settings.SITE_PORT = live_server.port
-    return live_server
+    settings.SITE_PORT = live_site.port
+    return live_site
 
 
 @pytest.fixture
