@@ -196,7 +196,7 @@ def _extras(questionnaire: Questionnaire, given: Mapping[str, str]) -> dict[str,
 def _extra_value(question: Question, value: str, key: str) -> str:
     if question.kind == QuestionKind.TEXT:
         return value[:1000]
-    if question.kind == QuestionKind.CHOICE and value in map(str, question.choices):
+    if question.kind == QuestionKind.CHOICE and value in _choice_values(question.choices):
         return value
     if (
         question.kind == QuestionKind.SCALE
@@ -205,6 +205,13 @@ def _extra_value(question: Question, value: str, key: str) -> str:
     ):
         return value
     raise ValidationError({f"extra_{key}": _("Choose one of the options offered.")})
+
+
+def _choice_values(choices: list) -> list[str]:
+    """A choice question's answers: its Indonesian labels ([[id...], [en...]]) or a flat list."""
+    if choices and isinstance(choices[0], list):
+        return [str(c) for c in choices[0]]
+    return [str(c) for c in choices]
 
 
 def _service_date(given: date | None, now: datetime) -> date:

@@ -1,0 +1,255 @@
+"""The citizen's page: the survey a service point's QR code opens, and its thank-you page.
+
+Phone first and usable without JavaScript: one plain HTML form, posted to
+itself. Anonymous: no name, NIK or phone is asked; the device is known by a
+random token in a signed cookie and the address only as a keyed hash. A
+refused submission comes back with status 400, the form filled as sent and
+the reason next to its field (or at the top); an accepted one redirects to
+the thank-you page (POST-redirect-GET), which shows the suggestion's
+tracking code when there is one.
+"""
+
+import datetime
+import secrets
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sukma.surveys.forms_citizen import HONEYPOT, NOT_APPLICABLE, CitizenForm
+from sukma.surveys.models import Question, QuestionKind, Questionnaire, Service, ServicePoint
+from sukma.surveys.submission import SUGGESTION_MAX, keyed_hash, response_submit
+
+DEVICE_COOKIE = "sukma_perangkat"
+DEVICE_SALT = "sukma.citizen.device"
+DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
+STARTED_SALT = "sukma.citizen.started"
+THANKS_COOKIE = "sukma_terima_kasih"
+THANKS_SALT = "sukma.citizen.thanks"
+THANKS_MAX_AGE = 3600
+CODE_MAX = 16
+
+# Per address (hashed): this many posts within the window, then 429 until it ends.
+RATE_LIMIT = getattr(settings, "CITIZEN_RATE_LIMIT", 20)
+RATE_WINDOW = getattr(settings, "CITIZEN_RATE_WINDOW", 600)
+
+
+# ---------------------------------------------------------------- helpers
+def _point(code: str) -> ServicePoint | None:
+    if len(code) > CODE_MAX:
+        return None
+    return (
+        ServicePoint.objects.select_related("agency", "default_service")
+        .filter(code=code.strip().upper(), active=True, agency__active=True)
+        .first()
+    )
+
+
+def _language(request) -> str | None:
+    """?lang=en or ?lang=id switches the page's language (and remembers it in a cookie)."""
+    wanted = request.GET.get("lang", "")
+    if wanted in dict(settings.LANGUAGES):
+        translation.activate(wanted)
+        request.LANGUAGE_CODE = wanted
+        return wanted
+    return None
+
+
+def _remember_language(response, chosen: str | None):
+    if chosen:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            chosen,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+        )
+    return response
+
+
+def client_address(request) -> str:
+    """REMOTE_ADDR, or the address our own proxy appended when settings say to trust it."""
+    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1][:64]
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+def rate_key(address: str) -> str:
+    """The cache key counting an address's posts: a keyed hash, never the address itself."""
+    return f"citizen-rate:{keyed_hash('citizen-rate', address)}"
+
+
+def _rate_limited(address: str) -> bool:
+    """Counts this post; True once the address has posted more than RATE_LIMIT in the window."""
+    key = rate_key(address)
+    cache.add(key, 0, timeout=RATE_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=RATE_WINDOW)
+        count = 1
+    return count > RATE_LIMIT
+
+
+def _device_token(request) -> tuple[str, bool]:
+    """The device's random token, and whether it is new (and must be set as a cookie)."""
+    token = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
+    if token and len(token) <= 64:
+        return token, False
+    return secrets.token_urlsafe(24), True
+
+
+def _set_device_cookie(request, response, token: str):
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        token,
+        salt=DEVICE_SALT,
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
+
+
+def _started_stamp() -> str:
+    return signing.dumps(int(time.time()), salt=STARTED_SALT)
+
+
+def _started_at(stamp: str, now: datetime.datetime) -> datetime.datetime:
+    """When the form was opened; a missing or forged stamp counts as 'just now' (flagged fast)."""
+    try:
+        seconds = int(signing.loads(stamp, salt=STARTED_SALT))
+        started = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
+    except (signing.BadSignature, ValueError, TypeError, OverflowError, OSError):
+        return now
+    return min(started, now)
+
+
+def _questionnaire(version: str | None) -> Questionnaire | None:
+    """The version the form was opened with (if it still exists), else the current one."""
+    if version and version.isdigit() and len(version) < 10:
+        found = Questionnaire.objects.filter(version=int(version)).first()
+        if found is not None:
+            return found
+    return Questionnaire.objects.filter(is_current=True).first()
+
+
+def _extras(questionnaire: Questionnaire | None):
+    if questionnaire is None:
+        return []
+    return (
+        Question.objects.filter(questionnaire=questionnaire)
+        .exclude(kind=QuestionKind.ELEMENT)
+        .order_by("position")
+    )
+
+
+def _not_found(request, chosen: str | None):
+    response = render(request, "surveys/citizen/not_found.html", status=404)
+    return _remember_language(response, chosen)
+
+
+# ---------------------------------------------------------------- views
+@require_http_methods(["GET", "POST"])
+def survey(request, code: str):
+    chosen = _language(request)
+    point = _point(code)
+    if point is None:
+        return _not_found(request, chosen)
+
+    address = client_address(request)
+    if request.method == "POST" and _rate_limited(address):
+        response = render(request, "surveys/citizen/too_many.html", {"point": point}, status=429)
+        response["Retry-After"] = str(RATE_WINDOW)
+        return response
+
+    token, new_token = _device_token(request)
+    services = Service.objects.filter(agency_id=point.agency_id, active=True).order_by("name")
+    data = request.POST if request.method == "POST" else None
+    questionnaire = _questionnaire(data.get("version") if data else None)
+    preset = point.default_service if point.default_service in services else None
+    form = CitizenForm(
+        data,
+        services=services,
+        questionnaire=questionnaire,
+        extras=_extras(questionnaire),
+        preset_service=preset,
+    )
+    status = 200
+    if data is not None:
+        if form.honeypot_filled():
+            return redirect("citizen_thanks", code=point.code)  # a bot: thanked, nothing stored
+        if form.parse():
+            now = timezone.now()
+            submission = form.submission(
+                service_point_code=point.code,
+                device_token=token,
+                address=address,
+                started_at=_started_at(form.cleaned_data["started"], now),
+            )
+            try:
+                stored = response_submit(submission, now=now)
+            except ValidationError as error:
+                form.add_refusal(error)
+            else:
+                response = redirect("citizen_thanks", code=point.code)
+                response.set_signed_cookie(
+                    THANKS_COOKIE,
+                    stored.tracking_code or "",
+                    salt=THANKS_SALT,
+                    max_age=THANKS_MAX_AGE,
+                    path=reverse("citizen_thanks", kwargs={"code": point.code}),
+                    httponly=True,
+                    samesite="Lax",
+                    secure=request.is_secure(),
+                )
+                if new_token:
+                    _set_device_cookie(request, response, token)
+                return response
+        status = 400
+
+    context = {
+        "point": point,
+        "form": form,
+        "services": services,
+        "questionnaire": questionnaire,
+        "started": (data.get("started", "")[:200] if data else "") or _started_stamp(),
+        "honeypot": HONEYPOT,
+        "not_applicable": NOT_APPLICABLE,
+        "suggestion_max": SUGGESTION_MAX,
+    }
+    response = render(request, "surveys/citizen/survey.html", context, status=status)
+    if new_token:
+        _set_device_cookie(request, response, token)
+    return _remember_language(response, chosen)
+
+
+@require_GET
+def thanks(request, code: str):
+    chosen = _language(request)
+    point = _point(code)
+    if point is None:
+        return _not_found(request, chosen)
+    tracking_code = request.get_signed_cookie(
+        THANKS_COOKIE, default="", salt=THANKS_SALT, max_age=THANKS_MAX_AGE
+    )
+    context = {
+        "point": point,
+        "tracking_code": tracking_code,
+        "tracking_url": request.build_absolute_uri(f"/lacak/{tracking_code}")
+        if tracking_code
+        else "",
+    }
+    response = render(request, "surveys/citizen/thanks.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return _remember_language(response, chosen)
