@@ -2,13 +2,20 @@
 
 from django.urls import include, path
 
-from sukma.surveys import views, views_citizen
+from sukma.surveys import views, views_citizen, views_dashboard, views_public
 from sukma.urls.common import common_patterns
 
 urlpatterns = [
     path("", views.regency_home, name="home"),
     path("s/<str:code>/", views_citizen.survey, name="citizen_survey"),
     path("s/<str:code>/terima-kasih/", views_citizen.thanks, name="citizen_thanks"),
+    path("dasbor/", views_dashboard.regency_dashboard, name="dashboard"),
+    path("dasbor/opd/<int:agency_id>/", views_dashboard.agency_dashboard, name="dashboard_agency"),
+    path("dasbor/respons/", views_dashboard.flagged_list, name="dashboard_responses"),
+    path("poster/titik/<int:point_id>.pdf", views_dashboard.poster_point, name="poster_point"),
+    path("poster/opd/<int:agency_id>.pdf", views_dashboard.poster_agency, name="poster_agency"),
+    path("hasil/", views_public.public_results, name="public_results"),
     path("api/v1/", include("sukma.api.urls_tenant")),
+    path("kelola/", include("sukma.surveys.urls_admin")),
     *common_patterns("sukma.urls.tenant"),
 ]
