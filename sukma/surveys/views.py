@@ -2,6 +2,14 @@
 
 from django.shortcuts import render
 
+from sukma.surveys.views_dashboard import scope_for
+
 
 def regency_home(request):
-    return render(request, "surveys/regency_home.html", {"regency": request.tenant})
+    """The regency's front page: the public results for everyone, the dashboard for its staff."""
+    regency = request.tenant
+    return render(
+        request,
+        "surveys/regency_home.html",
+        {"regency": regency, "scope": scope_for(request.user, regency)},
+    )

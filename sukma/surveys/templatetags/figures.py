@@ -1,0 +1,95 @@
+"""Template filters that show figures the same way on every page.
+
+Numbers go through Django's localization, so 75.00 reads "75,00" and
+12345 reads "12.345" in Bahasa Indonesia, "75.00" and "12,345" in English.
+A missing figure (no responses) is an en dash, never a zero.
+"""
+
+from decimal import Decimal
+from fractions import Fraction
+
+from django import template
+from django.utils import formats
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from sukma.surveys.elements import ELEMENTS_BY_CODE
+from sukma.surveys.ikm import Mutu, WeightPolicy
+
+register = template.Library()
+DASH = "–"
+
+
+def number(value, places: int = 2) -> str:
+    """A number localized with `places` decimals and thousands grouping; "–" for None."""
+    if value is None or value == "":
+        return DASH
+    return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def num(value, places=2):
+    """{{ figure.result.konversi|num }} -> 75,00; {{ n|num:0 }} -> 1.234."""
+    return number(value, int(places))
+
+
+@register.filter
+def grade_class(mutu) -> str:
+    """CSS class of a grade: grade-a .. grade-d, grade-none without a figure."""
+    return f"grade-{str(mutu).lower()}" if mutu else "grade-none"
+
+
+def kinerja_text(mutu: Mutu | None) -> str:
+    if mutu is None:
+        return _("No responses yet")
+    return mutu.performance_en if (get_language() or "id").startswith("en") else mutu.kinerja
+
+
+@register.filter
+def kinerja(mutu) -> str:
+    """The grade's kinerja in the page's language: "Sangat baik" / "Very good"."""
+    return kinerja_text(Mutu(str(mutu)) if mutu else None)
+
+
+def element_name_text(code: str) -> str:
+    element = ELEMENTS_BY_CODE[code]
+    return element.name_en if (get_language() or "id").startswith("en") else element.name_id
+
+
+@register.filter
+def element_name(code: str) -> str:
+    return element_name_text(code)
+
+
+def weight_text(result) -> str:
+    """ "1/9 (exact)", "0,11 (legacy_0_11)": the weight each element got, and the policy."""
+    weight = result.weight
+    policy = WeightPolicy(str(result.policy))
+    if weight is None:
+        weight = policy.weight()
+    if policy is WeightPolicy.EXACT:
+        shown = f"{weight.numerator}/{weight.denominator}" if weight != 1 else "1"
+    else:
+        shown = number(
+            Decimal(weight.numerator) / Decimal(weight.denominator), 3 if weight * 1000 % 10 else 2
+        )
+    return f"{shown} ({policy.value})"
+
+
+@register.filter
+def weight(result) -> str:
+    return weight_text(result)
+
+
+@register.filter
+def percent_of(part, whole) -> int:
+    """part / whole as a whole percentage, capped at 100 (for progress bars)."""
+    if not whole:
+        return 0
+    return min(100, round(Fraction(int(part or 0) * 100, int(whole))))
+
+
+@register.filter
+def raw(value) -> str:
+    """The machine value for a data- attribute, never localized: "75.00", "" for None."""
+    return "" if value is None else str(value)

@@ -1,0 +1,387 @@
+"""The regency's and each agency's dashboards, the flagged responses, the QR posters.
+
+Who sees what:
+- a regency admin sees the whole regency, every agency, and moderates responses;
+- an agency operator sees only their own agency (or agencies): its dashboard,
+  its posters, its flagged responses (read only: an agency does not decide
+  which of its own ratings count);
+- anyone else signed in (a Kediri admin on Tulungagung's host, the province)
+  gets a 403 page with no data; anonymous visitors go to sign in.
+Views only read selectors and call services; every figure is the selectors'.
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from sukma.platform.models import Membership, Role
+from sukma.surveys import charts, posters
+from sukma.surveys.ikm import Mutu
+from sukma.surveys.models import PROFILE_FIELDS, Agency, Period, PeriodKind, ServicePoint
+from sukma.surveys.moderation import response_exclude, response_include
+from sukma.surveys.selectors import (
+    agency_figure,
+    agency_figures,
+    profile_breakdown,
+    regency_figure,
+    service_figures,
+)
+from sukma.surveys.selectors_dashboard import (
+    FLAGS,
+    default_period,
+    flagged_responses,
+    monthly_figures,
+    periods_for_picker,
+)
+from sukma.surveys.submission import Flag
+
+
+# ---------------------------------------------------------------- access
+@dataclass(frozen=True)
+class Scope:
+    """What the signed-in user may see in this regency."""
+
+    regency_admin: bool
+    agency_ids: frozenset[int]
+
+    def sees_agency(self, agency_id: int) -> bool:
+        return self.regency_admin or agency_id in self.agency_ids
+
+    @property
+    def limit(self) -> frozenset[int] | None:
+        """Agency ids to filter by; None means the whole regency."""
+        return None if self.regency_admin else self.agency_ids
+
+
+def scope_for(user, regency) -> Scope | None:
+    if regency is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    rows = Membership.objects.filter(
+        user=user, regency_id=regency.pk, role__in=[Role.REGENCY_ADMIN, Role.AGENCY_OPERATOR]
+    ).values_list("role", "agency_id")
+    admin, agencies = False, set()
+    for role, agency_id in rows:
+        if role == Role.REGENCY_ADMIN:
+            admin = True
+        elif agency_id is not None:
+            agencies.add(agency_id)
+    if not admin and not agencies:
+        return None
+    return Scope(regency_admin=admin, agency_ids=frozenset(agencies))
+
+
+def nav_context(request, section: str) -> dict:
+    """What every dashboard page's header needs: the regency, the scope, the operator's agencies."""
+    scope: Scope = request.scope
+    return {
+        "regency": request.tenant,
+        "scope": scope,
+        "section": section,
+        "nav_agencies": []
+        if scope.regency_admin
+        else list(Agency.objects.filter(pk__in=scope.agency_ids)),
+    }
+
+
+def forbidden(request):
+    return render(request, "surveys/dashboard/forbidden.html", status=403)
+
+
+def dashboard_access(view):
+    """Anonymous: to sign in. Signed in without a role in this regency: 403, no data."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        scope = scope_for(request.user, getattr(request, "tenant", None))
+        if scope is None:
+            return forbidden(request)
+        request.scope = scope
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# ---------------------------------------------------------------- periods
+def period_label(period: Period) -> str:
+    if period.kind == PeriodKind.YEAR:
+        return _("Year %(year)s") % {"year": period.year}
+    if period.kind == PeriodKind.SEMESTER:
+        return _("Semester %(n)s %(year)s") % {"n": period.number, "year": period.year}
+    if period.kind == PeriodKind.QUARTER:
+        return _("Quarter %(n)s %(year)s") % {"n": period.number, "year": period.year}
+    return formats.date_format(period.starts_on, "F Y")
+
+
+def chosen_period(request) -> Period | None:
+    """?periode=<id> if it names a period, else the default (the current year)."""
+    raw = request.GET.get("periode", "")
+    if raw.isdigit():
+        period = Period.objects.filter(pk=int(raw)).first()
+        if period is not None:
+            return period
+    return default_period()
+
+
+def picker(selected: Period | None) -> list[dict]:
+    return [
+        {
+            "id": p.pk,
+            "label": period_label(p) + (" · " + _("closed") if p.locked else ""),
+            "selected": selected is not None and p.pk == selected.pk,
+        }
+        for p in periods_for_picker()
+    ]
+
+
+# ---------------------------------------------------------------- shared context
+def breakdowns(period: Period, *, agency_id=None) -> list[dict]:
+    labels = {
+        "sex": _("Sex"),
+        "age_band": _("Age"),
+        "education": _("Education"),
+        "occupation": _("Occupation"),
+        "disability": _("Disability"),
+        "service_session": _("Session of service"),
+    }
+    out = []
+    for field in PROFILE_FIELDS:
+        rows = profile_breakdown(period, field, agency_id=agency_id)
+        total = sum(figure.responses for _v, _l, figure in rows)
+        out.append(
+            {
+                "field": field,
+                "label": labels[field],
+                "rows": [
+                    {"value": value, "label": label, "figure": figure}
+                    for value, label, figure in rows
+                ],
+                "total": total,
+            }
+        )
+    return out
+
+
+def figure_context(period: Period, figure, *, agency_id=None) -> dict:
+    months = monthly_figures(period.starts_on, period.ends_on, agency_id=agency_id)
+    return {
+        "period": period,
+        "period_label": period_label(period),
+        "periods": picker(period),
+        "figure": figure,
+        "result": figure.result,
+        "adequacy": figure.adequacy,
+        "element_chart": charts.element_bars(figure.result),
+        "elements_lowest_first": [
+            *figure.result.lowest_first(),
+            *(e for e in figure.result.elements if not e.answered),
+        ],
+        "months": months,
+        "trend_chart": charts.trend_columns(months) if months else "",
+        "breakdowns": breakdowns(period, agency_id=agency_id),
+        "grade_legend": [
+            {"mutu": Mutu.A, "bound": Mutu.A.lower_bound},
+            {"mutu": Mutu.B, "bound": Mutu.B.lower_bound},
+            {"mutu": Mutu.C, "bound": Mutu.C.lower_bound},
+            {"mutu": Mutu.D, "bound": None, "below": Mutu.C.lower_bound},
+        ],
+    }
+
+
+def _with_period(url: str, period: Period) -> str:
+    return f"{url}?periode={period.pk}"
+
+
+# ---------------------------------------------------------------- dashboards
+@dashboard_access
+def regency_dashboard(request):
+    scope: Scope = request.scope
+    if not scope.regency_admin:
+        # An operator's dashboard is their agency's.
+        return redirect("dashboard_agency", agency_id=min(scope.agency_ids))
+    period = chosen_period(request)
+    context = {**nav_context(request, "regency"), "periods": picker(period)}
+    if period is not None:
+        context.update(figure_context(period, regency_figure(period)))
+        context["agency_table"] = [
+            {
+                "id": agency.pk,
+                "name": agency.name,
+                "url": _with_period(reverse("dashboard_agency", args=[agency.pk]), period),
+                "figure": figure,
+            }
+            for agency, figure in agency_figures(period)
+        ]
+    return render(request, "surveys/dashboard/regency.html", context)
+
+
+@dashboard_access
+def agency_dashboard(request, agency_id: int):
+    scope: Scope = request.scope
+    if not scope.sees_agency(agency_id):
+        return forbidden(request)
+    agency = get_object_or_404(Agency, pk=agency_id)
+    period = chosen_period(request)
+    context = {
+        **nav_context(request, "agency"),
+        "agency": agency,
+        "periods": picker(period),
+        "points": ServicePoint.objects.filter(agency=agency, active=True).select_related(
+            "default_service"
+        ),
+    }
+    if period is not None:
+        context.update(figure_context(period, agency_figure(period, agency), agency_id=agency.pk))
+        context["service_table"] = [
+            {
+                "id": service.pk,
+                "name": service.name,
+                "figure": figure,
+                "note": ""
+                if service.annual_users
+                else _("Expected users not set: the target assumes a large population."),
+            }
+            for service, figure in service_figures(period, agency_id=agency.pk)
+        ]
+    return render(request, "surveys/dashboard/agency.html", context)
+
+
+# ---------------------------------------------------------------- flagged responses
+def flag_labels() -> dict[str, str]:
+    return {
+        Flag.BURST: _("Burst: many responses from one address at one counter within minutes"),
+        Flag.IDENTICAL: _("Identical: the same answer to all nine questions"),
+        Flag.FAST: _("Fast: completed in under 10 seconds"),
+    }
+
+
+def flag_short_labels() -> dict[str, str]:
+    return {Flag.BURST: _("Burst"), Flag.IDENTICAL: _("Identical"), Flag.FAST: _("Fast")}
+
+
+@require_http_methods(["GET", "POST"])
+@dashboard_access
+def flagged_list(request):
+    scope: Scope = request.scope
+    if request.method == "POST":
+        return _moderate(request, scope)
+    agencies = Agency.objects.all()
+    if scope.limit is not None:
+        agencies = agencies.filter(pk__in=scope.limit)
+    agency_id = request.GET.get("opd", "")
+    agency_id = int(agency_id) if agency_id.isdigit() else None
+    if agency_id is not None and not scope.sees_agency(agency_id):
+        return forbidden(request)
+    flag = request.GET.get("tanda", "")
+    status = request.GET.get("status", "")
+    responses = flagged_responses(
+        agency_ids=scope.limit, agency_id=agency_id, flag=flag, status=status
+    )
+    page = Paginator(responses, 25).get_page(request.GET.get("halaman"))
+    short = flag_short_labels()
+    long = flag_labels()
+    rows = [
+        {
+            "response": r,
+            "flags": [
+                {"code": f, "short": short.get(f, f), "long": long.get(f, f)} for f in r.flags
+            ],
+            "answers": [(code, value) for code, value in r.answers().items()],
+        }
+        for r in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("halaman", None)
+    return render(
+        request,
+        "surveys/dashboard/flagged.html",
+        {
+            **nav_context(request, "responses"),
+            "agencies": agencies,
+            "agency_id": agency_id,
+            "flag": flag if flag in FLAGS else "",
+            "status": status,
+            "flag_choices": [(f, short[f], long[f]) for f in FLAGS],
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+            "can_moderate": scope.regency_admin,
+        },
+    )
+
+
+def _moderate(request, scope: Scope):
+    back = request.POST.get("next") or reverse("dashboard_responses")
+    if not back.startswith("/dasbor/respons/"):
+        back = reverse("dashboard_responses")
+    if not scope.regency_admin:
+        return forbidden(request)
+    response_id = request.POST.get("response", "")
+    if not response_id.isdigit():
+        messages.error(request, _("Choose a response."))
+        return redirect(back)
+    action = request.POST.get("action")
+    try:
+        if action == "exclude":
+            response_exclude(
+                acting_user=request.user,
+                regency=request.tenant,
+                response_id=int(response_id),
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(
+                request,
+                _("Response #%(id)s is excluded: it no longer counts in the index.")
+                % {"id": response_id},
+            )
+        elif action == "include":
+            response_include(
+                acting_user=request.user, regency=request.tenant, response_id=int(response_id)
+            )
+            messages.success(request, _("Response #%(id)s counts again.") % {"id": response_id})
+        else:
+            messages.error(request, _("Unknown action."))
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    return redirect(back)
+
+
+# ---------------------------------------------------------------- posters
+def _pdf(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@dashboard_access
+def poster_point(request, point_id: int):
+    point = get_object_or_404(ServicePoint.objects.select_related("agency"), pk=point_id)
+    if not request.scope.sees_agency(point.agency_id):
+        return forbidden(request)
+    body = posters.posters_pdf(request.tenant, [point], host=request.get_host())
+    return _pdf(body, f"poster-{point.code}.pdf")
+
+
+@dashboard_access
+def poster_agency(request, agency_id: int):
+    if not request.scope.sees_agency(agency_id):
+        return forbidden(request)
+    agency = get_object_or_404(Agency, pk=agency_id)
+    points = list(ServicePoint.objects.filter(agency=agency, active=True).select_related("agency"))
+    if not points:
+        raise Http404(_("This agency has no active service points yet."))
+    body = posters.posters_pdf(request.tenant, points, host=request.get_host())
+    return _pdf(body, f"poster-{slugify(agency.short_name or agency.name) or agency.pk}.pdf")
