@@ -53,6 +53,13 @@ lint: install
 bench: install
 	$(BIN)/python bench/provision.py
 
+# Refresh the Indonesian catalogue from the code and compile it (needs GNU gettext).
+# The compiled .mo is committed, so running the app needs no gettext.
+messages: install
+	cd sukma && ../$(BIN)/python ../manage.py makemessages --locale id --no-obsolete \
+	  --ignore 'static/*' --add-location file
+	$(BIN)/python manage.py compilemessages --locale id --ignore '.venv'
+
 # Stop the demo's embedded PostgreSQL and Redis (the demo does so itself on Ctrl-C).
 stop: install
 	$(BIN)/python -m sukma.embedded stop
