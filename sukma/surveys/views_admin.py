@@ -218,8 +218,12 @@ def point_edit(request, pk: int):
 
 # ====================================================================== periods
 @regency_staff(edit=False)
-def period_list(request, year_form=None):
-    context = {"years": periods_by_year(), "year_form": year_form or YearForm()}
+def period_list(request):
+    return render_periods(request, YearForm())
+
+
+def render_periods(request, year_form: YearForm):
+    context = {"years": periods_by_year(), "year_form": year_form}
     return render(request, "surveys/admin/period_list.html", context)
 
 
@@ -228,12 +232,12 @@ def period_list(request, year_form=None):
 def period_create_year(request):
     form = YearForm(request.POST)
     if not form.is_valid():
-        return period_list.__wrapped__(request, year_form=form)
+        return render_periods(request, form)
     try:
         created = structure.periods_create_year(acting_user=request.user, **form.cleaned_data)
     except ValidationError as error:
         add_service_errors(form, error)
-        return period_list.__wrapped__(request, year_form=form)
+        return render_periods(request, form)
     messages.success(request, _("%(n)s periods added.") % {"n": len(created)})
     return redirect("surveys_admin:period_list")
 
@@ -253,8 +257,12 @@ def period_lock(request, pk: int):
 
 # ====================================================================== questionnaire
 @regency_staff(edit=False)
-def questionnaire_page(request, form=None):
-    questionnaire_install_standard()
+def questionnaire_page(request):
+    return render_questionnaire(request, ExtraQuestionForm())
+
+
+def render_questionnaire(request, form: ExtraQuestionForm):
+    questionnaire_install_standard()  # a schema made before the questionnaire existed
     current = questionnaire_current()
     questions = list(current.questions.all())
     context = {
@@ -262,7 +270,7 @@ def questionnaire_page(request, form=None):
         "elements": [q for q in questions if q.kind == QuestionKind.ELEMENT],
         "extras": [q for q in questions if q.kind != QuestionKind.ELEMENT],
         "older_versions": Questionnaire.objects.filter(version__lt=current.version).count(),
-        "form": form or ExtraQuestionForm(),
+        "form": form,
     }
     return render(request, "surveys/admin/questionnaire.html", context)
 
@@ -279,7 +287,7 @@ def extra_add(request):
         else:
             messages.success(request, version_message(new))
             return redirect("surveys_admin:questionnaire")
-    return questionnaire_page.__wrapped__(request, form=form)
+    return render_questionnaire(request, form)
 
 
 @regency_staff(edit=True)
@@ -344,7 +352,7 @@ def import_page(request):
         "columns": import_columns(),
         "kinds": structure_kinds(),
     }
-    return render(request, "surveys/admin/import.html", context, status=200)
+    return render(request, "surveys/admin/import.html", context)
 
 
 def import_columns() -> list[tuple[str, str, str]]:
