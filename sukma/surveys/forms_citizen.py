@@ -44,6 +44,7 @@ PROFILE_LABELS = {
     "disability": _("Disability"),
     "service_session": _("Time of service"),
 }
+SELECT_FIELDS = ("education", "occupation")
 PROFILE_CHOICES = {
     "sex": Sex,
     "age_band": AgeBand,
@@ -77,6 +78,7 @@ class Group:
     number: int | None = None
     extra_option: Option | None = None  # "not applicable", shown small under the four
     required: bool = False
+    as_select: bool = False  # many long labels: a drop-down keeps the page short
 
 
 def extra_choice_labels(question: Question) -> tuple[list[str], list[str]]:
@@ -101,7 +103,7 @@ class CitizenForm(forms.Form):
         label=_("Suggestion or complaint (optional)"), required=False, strip=True
     )
     version = forms.IntegerField(min_value=1, max_value=VERSION_MAX)
-    started = forms.CharField(required=False, max_length=200)
+    started = forms.CharField(required=False)  # checked by its signature, never an error
 
     def __init__(self, data=None, *, services, questionnaire, extras, preset_service=None):
         super().__init__(data)
@@ -116,7 +118,9 @@ class CitizenForm(forms.Form):
                 label=PROFILE_LABELS[name], choices=choices.choices, required=False
             )
         for question in self.extras:
-            self.fields[f"extra_{question.pk}"] = self._extra_field(question)
+            field = self._extra_field(question)
+            field.label = (question.text_en or question.text_id) if english() else question.text_id
+            self.fields[f"extra_{question.pk}"] = field
 
     @staticmethod
     def _extra_field(question: Question) -> forms.Field:
@@ -227,7 +231,12 @@ class CitizenForm(forms.Form):
 
     def profile_groups(self) -> list[Group]:
         return [
-            self._group(name, str(PROFILE_LABELS[name]), list(choices.choices))
+            self._group(
+                name,
+                str(PROFILE_LABELS[name]),
+                list(choices.choices),
+                as_select=name in SELECT_FIELDS,
+            )
             for name, choices in PROFILE_CHOICES.items()
         ]
 
@@ -260,7 +269,9 @@ class CitizenForm(forms.Form):
             items.append({"text": False, "group": group, "scale": question.kind == "scale"})
         return items
 
-    def _group(self, name: str, label: str, pairs, *, required: bool = False) -> Group:
+    def _group(
+        self, name: str, label: str, pairs, *, required: bool = False, as_select: bool = False
+    ) -> Group:
         chosen = self.value(name)
         return Group(
             name=name,
@@ -268,6 +279,7 @@ class CitizenForm(forms.Form):
             options=[Option(str(v), str(text), chosen == str(v)) for v, text in pairs],
             errors=list(self.errors.get(name, [])),
             required=required,
+            as_select=as_select,
         )
 
     def honeypot_filled(self) -> bool:

@@ -127,6 +127,8 @@ def _started_stamp() -> str:
 
 def _started_at(stamp: str, now: datetime.datetime) -> datetime.datetime:
     """When the form was opened; a missing or forged stamp counts as 'just now' (flagged fast)."""
+    if not stamp or len(stamp) > 100:
+        return now
     try:
         seconds = int(signing.loads(stamp, salt=STARTED_SALT))
         started = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
@@ -178,6 +180,8 @@ def survey(request, code: str):
     data = request.POST if request.method == "POST" else None
     questionnaire = _questionnaire(data.get("version") if data else None)
     preset = point.default_service if point.default_service in services else None
+    if preset is None and len(services) == 1:
+        preset = services[0]
     form = CitizenForm(
         data,
         services=services,

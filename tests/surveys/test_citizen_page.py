@@ -348,6 +348,20 @@ def test_malformed_posts_with_valid_version_never_fail_with_500(citizen):
         assert post(citizen, data).status_code in (302, 400)
 
 
+def test_oversized_or_garbled_bodies_are_400_not_500(citizen):
+    from urllib.parse import urlencode
+
+    too_many = urlencode([(f"f{i}", "1") for i in range(1100)])
+    response = citizen.post(URL, too_many, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    garbled = b"U1=%FF%FE&version=\xff\xfe&suggestion=" + b"\xc3\x28" * 50
+    response = citizen.post(URL, garbled, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    response = citizen.post(URL, b"\x00\x01{not a form", content_type="application/json")
+    assert response.status_code == 400
+    assert Response.objects.count() == 0
+
+
 def test_a_multipart_post_works_like_a_plain_one(citizen):
     # Client.post encodes multipart by default; a plain urlencoded post is checked too.
     from urllib.parse import urlencode
@@ -409,3 +423,12 @@ def test_the_form_works_without_javascript(citizen):
     response = post(citizen, data)
     assert response.status_code == 302
     assert Response.objects.get().answers()["U1"] == 3
+
+
+def test_a_suspended_regencys_survey_is_503(citizen, personas):
+    from sukma.tenants.models import Regency, RegencyStatus
+
+    data = form_data()
+    Regency.objects.filter(pk=personas.tulungagung.pk).update(status=RegencyStatus.SUSPENDED)
+    assert citizen.get(URL).status_code == 503
+    assert citizen.post(URL, data).status_code == 503
