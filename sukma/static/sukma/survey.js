@@ -4,13 +4,18 @@
   if (!form) return;
   var els = form.querySelectorAll("fieldset.el");
   var bar = document.createElement("div");
+  var label = document.createElement("span");
+  var fill = document.createElement("i");
   bar.className = "progress";
   bar.setAttribute("aria-live", "polite");
+  bar.appendChild(label);
+  bar.appendChild(fill);
   form.insertBefore(bar, els[0]);
   function update() {
     var done = 0;
     for (var i = 0; i < els.length; i++) if (els[i].querySelector("input:checked")) done++;
-    bar.innerHTML = done + "/" + els.length + "<i style='--p:" + (100 * done / els.length) + "%'></i>";
+    label.textContent = done + "/" + els.length + " " + (form.getAttribute("data-answered") || "");
+    fill.style.setProperty("--p", (100 * done / els.length) + "%");
   }
   form.addEventListener("change", function (ev) {
     update();
