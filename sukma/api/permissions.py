@@ -7,7 +7,7 @@ nothing about the control plane leaks to regency users.
 
 from rest_framework.permissions import BasePermission
 
-from sukma.platform.permissions import can_work_in_regency, is_province_admin
+from sukma.platform.permissions import can_admin_regency, can_work_in_regency, is_province_admin
 
 
 class IsProvinceAdmin(BasePermission):
@@ -20,3 +20,10 @@ class WorksInThisRegency(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return can_work_in_regency(request.user, getattr(request, "tenant", None))
+
+
+class AdminsThisRegency(BasePermission):
+    """Regency admins of the regency whose host was called (operators only read)."""
+
+    def has_permission(self, request, view) -> bool:
+        return can_admin_regency(request.user, getattr(request, "tenant", None))

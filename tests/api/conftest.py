@@ -1,10 +1,15 @@
 """API clients for the personas: token-authenticated, on a given host, in a given language."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.conftest import PUBLIC_HOST, TULUNGAGUNG_HOST
+from sukma.platform.models import Membership, Role, User
+from sukma.surveys.models import Period, PeriodKind
+from tests.conftest import PASSWORD, PUBLIC_HOST, TULUNGAGUNG_HOST
 
 
 def api_client(host: str, user=None, language: str = "id") -> APIClient:
@@ -57,3 +62,36 @@ def assert_error_shape(response, status: int) -> dict:
         assert isinstance(field, str)
         assert messages and all(isinstance(m, str) for m in messages)
     return body
+
+
+# ---------------------------------------------------------------- a regency's survey
+# Tulungagung's Dukcapil (two services, one service point) and the year 2026, from the
+# survey tests; fixtures imported here are fixtures of every API test.
+from tests.surveys.conftest import dukcapil, in_tulungagung, year_2026  # noqa: E402, F401
+
+
+@pytest.fixture
+def this_year(in_tulungagung):  # noqa: F811
+    """This calendar year as a period of Tulungagung, so figures of today's responses count."""
+    year = timezone.localdate().year
+    return Period.objects.create(
+        kind=PeriodKind.YEAR,
+        year=year,
+        number=1,
+        starts_on=datetime.date(year, 1, 1),
+        ends_on=datetime.date(year, 12, 31),
+    )
+
+
+@pytest.fixture
+def operator_of(personas, db):
+    """A new agency operator of Tulungagung for the given agency."""
+
+    def make(agency, email: str = "operator@dukcapil.tulungagungkab.go.id"):
+        user = User.objects.create_user(email, PASSWORD)
+        Membership.objects.create(
+            user=user, role=Role.AGENCY_OPERATOR, regency=personas.tulungagung, agency_id=agency.pk
+        )
+        return user
+
+    return make

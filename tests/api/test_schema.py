@@ -30,6 +30,28 @@ CONTROL_PLANE_PATHS = {
 REGENCY_PATHS = {
     "/api/v1/auth/token/": {"post"},
     "/api/v1/regency/": {"get"},
+    "/api/v1/agencies/": {"get", "post"},
+    "/api/v1/agencies/{id}/": {"get", "patch"},
+    "/api/v1/services/": {"get", "post"},
+    "/api/v1/services/{id}/": {"get", "patch"},
+    "/api/v1/service-points/": {"get", "post"},
+    "/api/v1/service-points/{id}/": {"get", "patch"},
+    "/api/v1/periods/": {"get", "post"},
+    "/api/v1/periods/{id}/": {"get"},
+    "/api/v1/periods/{id}/lock/": {"post"},
+    "/api/v1/questionnaire/": {"get"},
+    "/api/v1/questionnaire/{version}/": {"get"},
+    "/api/v1/responses/": {"get", "post"},
+    "/api/v1/responses/{id}/": {"get"},
+    "/api/v1/responses/{id}/exclude/": {"post"},
+    "/api/v1/responses/{id}/include/": {"post"},
+    "/api/v1/ikm/": {"get"},
+}
+# Open to anyone on purpose: citizens' apps read the questionnaire and post responses.
+REGENCY_PUBLIC_OPERATIONS = {
+    ("get", "/api/v1/questionnaire/"),
+    ("get", "/api/v1/questionnaire/{version}/"),
+    ("post", "/api/v1/responses/"),
 }
 
 
@@ -65,6 +87,29 @@ def test_every_operation_documents_its_errors_in_the_one_error_shape():
                 assert {"401", "403"} <= codes, (method, path)
             if method == "post":
                 assert "400" in codes, (method, path)
+
+
+def test_every_regency_operation_documents_its_errors_and_who_may_call_it():
+    schema = _generate("sukma.urls.tenant")
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            public = (method, path) in REGENCY_PUBLIC_OPERATIONS
+            if path != "/api/v1/auth/token/" and not public:
+                assert {"401", "403"} <= codes, (method, path)
+            if public:
+                assert operation.get("security") in (None, [])
+            if method in {"post", "patch"}:
+                assert "400" in codes, (method, path)
+
+
+def test_the_response_post_documents_its_protections():
+    schema = _generate("sukma.urls.tenant")
+    operation = schema["paths"]["/api/v1/responses/"]["post"]
+    assert {"201", "400", "429"} <= set(operation["responses"])
+    assert any(p["name"] == "X-Device-Token" for p in operation["parameters"])
+    fields = schema["components"]["schemas"]["ResponseCreateRequest"]["properties"]
+    assert {"answers", "device_token", "catatan_petugas", "started"} <= set(fields)
 
 
 def test_the_token_endpoint_takes_email_and_password():

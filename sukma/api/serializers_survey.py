@@ -1,0 +1,451 @@
+"""Shapes of a regency's survey data in and out of its API. No rules: the services hold those.
+
+Input serializers check shape only (types, lengths, choices offered);
+sukma.surveys.services_structure, submission and moderation decide, and
+their ValidationErrors become 400s in the one error shape.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from sukma.surveys.elements import ELEMENT_CODES
+from sukma.surveys.forms_citizen import HONEYPOT
+from sukma.surveys.ikm import Mutu
+from sukma.surveys.models import (
+    PROFILE_FIELDS,
+    Agency,
+    AgencyKind,
+    Period,
+    PeriodKind,
+    Response,
+    Service,
+    ServicePoint,
+    WeightPolicyChoice,
+)
+from sukma.surveys.selectors_structure import service_point_public_path
+from sukma.surveys.submission import SUGGESTION_MAX, Flag
+
+NAME_MAX = 200
+CODE_MAX = 16
+TOKEN_MAX = 64
+EXTRA_MAX = 1000
+MAX_ANSWER_ITEMS = 30  # room for the nine and a few mistakes, which the rules then name
+
+
+# ====================================================================== structure
+class AgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "short_name", "kind", "active", "created_at"]
+        read_only_fields = fields
+
+
+class AgencyWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=NAME_MAX)
+    short_name = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=AgencyKind.choices)
+    active = serializers.BooleanField(required=False)
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["id", "agency", "name", "annual_users", "active", "created_at"]
+        read_only_fields = fields
+
+
+class ServiceUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=NAME_MAX)
+    annual_users = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("Expected users per year; sets the sample target. Null if unknown."),
+    )
+    active = serializers.BooleanField(required=False)
+
+
+class ServiceCreateSerializer(ServiceUpdateSerializer):
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+
+
+class ServicePointSerializer(serializers.ModelSerializer):
+    survey_path = serializers.SerializerMethodField(
+        help_text=_("The citizen's page on this regency's host; its QR code opens it.")
+    )
+
+    class Meta:
+        model = ServicePoint
+        fields = [
+            "id",
+            "agency",
+            "default_service",
+            "name",
+            "address",
+            "code",
+            "survey_path",
+            "active",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_survey_path(self, point: ServicePoint) -> str:
+        return service_point_public_path(point)
+
+
+class ServicePointUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=NAME_MAX)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    default_service = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The service preset on the citizen's form; one of the agency's services."),
+    )
+    active = serializers.BooleanField(required=False)
+
+
+class ServicePointCreateSerializer(ServicePointUpdateSerializer):
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Period
+        fields = [
+            "id",
+            "kind",
+            "year",
+            "number",
+            "label",
+            "starts_on",
+            "ends_on",
+            "locked",
+            "locked_at",
+        ]
+        read_only_fields = fields
+
+
+class PeriodCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PeriodKind.choices)
+    year = serializers.IntegerField(min_value=1, max_value=9999)
+    number = serializers.IntegerField(
+        min_value=1,
+        max_value=99,
+        help_text=_("Month 1-12, quarter 1-4, semester 1-2; 1 for a year."),
+    )
+
+
+class StructureFilterSerializer(serializers.Serializer):
+    agency = serializers.IntegerField(min_value=1, required=False)
+
+
+class PeriodFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PeriodKind.choices, required=False)
+    year = serializers.IntegerField(min_value=1, max_value=9999, required=False)
+
+
+# ====================================================================== questionnaire
+class OptionSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text=_("What to send back as the answer."))
+    label = serializers.CharField()
+
+
+class ElementQuestionSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("U1..U9: answers are sent by this code."))
+    name = serializers.CharField()
+    question = serializers.CharField()
+    answers = OptionSerializer(many=True, help_text=_("Scored 1 to 4, in this order."))
+
+
+class ExtraQuestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=_("The key of its answer in `extra_answers`."))
+    position = serializers.IntegerField()
+    type = serializers.CharField(help_text=_("scale (answered 1..5), choice or text."))
+    question = serializers.CharField()
+    options = OptionSerializer(many=True, help_text=_("Empty for a text question."))
+    required = serializers.BooleanField()
+
+
+class ProfileFieldSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("The field's name in a response."))
+    label = serializers.CharField()
+    options = OptionSerializer(many=True)
+
+
+class QuestionnaireSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text=_("Send it back as `questionnaire_version`."))
+    current = serializers.BooleanField()
+    language = serializers.CharField()
+    started = serializers.CharField(
+        help_text=_(
+            "A signed stamp of when the form was opened. Send it back as `started`; "
+            "without it the response is flagged as completed too fast."
+        )
+    )
+    elements = ElementQuestionSerializer(many=True)
+    extras = ExtraQuestionSerializer(many=True)
+    profile = ProfileFieldSerializer(many=True)
+
+
+# ====================================================================== responses
+class AnswerSerializer(serializers.Serializer):
+    element = serializers.CharField(max_length=3, help_text=_("U1..U9"))
+    value = serializers.IntegerField(
+        allow_null=True,
+        help_text=_('1 to 4; null when not answered (or "tidak berlaku").'),
+    )
+
+
+def _profile_field(name: str) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=PROFILE_FIELDS[name].choices, required=False, allow_blank=True
+    )
+
+
+class ResponseCreateSerializer(serializers.Serializer):
+    """What a citizen's app posts. The device token may come as a field or a header."""
+
+    service_point = serializers.CharField(
+        max_length=CODE_MAX, help_text=_("The service point's public code (from its QR).")
+    )
+    service = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("The service received; defaults to the service point's preset one."),
+    )
+    questionnaire_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    answers = AnswerSerializer(
+        many=True,
+        max_length=MAX_ANSWER_ITEMS,
+        help_text=_("One item per element; an element given twice is refused."),
+    )
+    service_date = serializers.DateField(
+        required=False, allow_null=True, help_text=_("Defaults to today.")
+    )
+    sex = _profile_field("sex")
+    age = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=200)
+    age_band = _profile_field("age_band")
+    education = _profile_field("education")
+    occupation = _profile_field("occupation")
+    disability = _profile_field("disability")
+    service_session = _profile_field("service_session")
+    extra_answers = serializers.DictField(
+        child=serializers.CharField(max_length=EXTRA_MAX, allow_blank=True),
+        required=False,
+        help_text=_("Answers to the local questions, keyed by the question's id."),
+    )
+    suggestion = serializers.CharField(max_length=SUGGESTION_MAX, required=False, allow_blank=True)
+    started = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text=_("The `started` stamp the questionnaire was read with."),
+    )
+    device_token = serializers.RegexField(
+        r"^[A-Za-z0-9_.\-]{16,64}$",
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "This device's anonymous token (16-64 letters, digits, '-', '_' or '.'), "
+            "or send it as the X-Device-Token header. Without one, a new token is issued "
+            "in the answer: keep it and send it next time."
+        ),
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # The citizen page's honeypot, by the same name: people leave it out; bots fill it.
+        fields[HONEYPOT] = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=EXTRA_MAX,
+            help_text=_("Leave it out, or empty."),
+        )
+        return fields
+
+
+class ResponseCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    tracking_code = serializers.CharField(
+        allow_null=True,
+        help_text=_("When a suggestion was written: the code to follow it up with."),
+    )
+    device_token = serializers.CharField(help_text=_("Send it with this device's next response."))
+
+
+class ElementAnswersSerializer(serializers.Serializer):
+    """U1..U9, each 1-4 or null (not answered)."""
+
+    def get_fields(self):
+        return {
+            code: serializers.IntegerField(allow_null=True, min_value=1, max_value=4)
+            for code in ELEMENT_CODES
+        }
+
+
+class ResponseSerializer(serializers.ModelSerializer):
+    """A response as an admin reviews it. The device and address hashes never leave."""
+
+    agency = serializers.IntegerField(source="service.agency_id")
+    questionnaire_version = serializers.IntegerField(source="questionnaire.version")
+    answers = serializers.SerializerMethodField()
+    flags = serializers.ListField(
+        child=serializers.ChoiceField(choices=[Flag.BURST, Flag.IDENTICAL, Flag.FAST])
+    )
+
+    class Meta:
+        model = Response
+        fields = [
+            "id",
+            "questionnaire_version",
+            "agency",
+            "service",
+            "service_point",
+            "service_date",
+            "service_session",
+            "submitted_at",
+            "answers",
+            "sex",
+            "age",
+            "age_band",
+            "education",
+            "occupation",
+            "disability",
+            "extra_answers",
+            "suggestion",
+            "tracking_code",
+            "seconds_to_complete",
+            "flags",
+            "excluded",
+            "exclusion_reason",
+            "excluded_by",
+            "excluded_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ElementAnswersSerializer)
+    def get_answers(self, response: Response) -> dict:
+        return response.answers()
+
+
+class ResponseFilterSerializer(serializers.Serializer):
+    period = serializers.PrimaryKeyRelatedField(
+        queryset=Period.objects.all(),
+        required=False,
+        help_text=_("Responses whose date of service lies in this period."),
+    )
+    agency = serializers.IntegerField(min_value=1, required=False)
+    service = serializers.IntegerField(min_value=1, required=False)
+    service_point = serializers.IntegerField(min_value=1, required=False)
+    flagged = serializers.BooleanField(
+        required=False, allow_null=True, help_text=_("true: only flagged; false: only unflagged.")
+    )
+    flag = serializers.ChoiceField(
+        choices=[Flag.BURST, Flag.IDENTICAL, Flag.FAST],
+        required=False,
+        help_text=_("Only responses with this flag."),
+    )
+    excluded = serializers.BooleanField(required=False, allow_null=True)
+    date_from = serializers.DateField(required=False, help_text=_("First date of service."))
+    date_to = serializers.DateField(required=False, help_text=_("Last date of service."))
+
+
+class ExcludeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text=_("Why it is excluded (audited)."))
+
+
+# ====================================================================== figures
+class ElementFigureSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    total = serializers.IntegerField(help_text=_("Sum of the answers."))
+    count = serializers.IntegerField(help_text=_("Responses that answered it."))
+    nrr = serializers.CharField(allow_null=True, help_text=_("NRR, 4 decimals."))
+    nrr_konversi = serializers.CharField(allow_null=True, help_text=_("NRR x 25, 2 decimals."))
+    nrr_weighted = serializers.CharField(allow_null=True)
+    mutu = serializers.ChoiceField(choices=[m.value for m in Mutu], allow_null=True)
+
+
+class SampleSerializer(serializers.Serializer):
+    population = serializers.IntegerField(
+        allow_null=True, help_text=_("Expected users in the period (N), if known.")
+    )
+    population_known = serializers.BooleanField()
+    responses = serializers.IntegerField()
+    target = serializers.IntegerField(help_text=_("Krejcie & Morgan sample size."))
+    margin_of_error = serializers.CharField(
+        allow_null=True, help_text=_("Percentage points at 95 %.")
+    )
+    short = serializers.BooleanField(help_text=_("Fewer responses than the target."))
+    shortfall = serializers.IntegerField()
+    exceeds_population = serializers.BooleanField()
+
+
+class FigureSerializer(serializers.Serializer):
+    """sukma.surveys.selectors.Figure.to_dict(): the index, its elements and its sample."""
+
+    policy = serializers.ChoiceField(choices=WeightPolicyChoice.values)
+    responses = serializers.IntegerField(allow_null=True)
+    ikm = serializers.CharField(allow_null=True, help_text=_("IKM unit value, 4 decimals."))
+    konversi = serializers.CharField(allow_null=True, help_text=_("IKM x 25, 2 decimals."))
+    mutu = serializers.ChoiceField(choices=[m.value for m in Mutu], allow_null=True)
+    kinerja = serializers.CharField(allow_null=True)
+    complete = serializers.BooleanField(help_text=_("Every element has answers."))
+    missing_elements = serializers.ListField(child=serializers.CharField())
+    elements = ElementFigureSerializer(many=True)
+    sample = SampleSerializer()
+
+
+class BreakdownRowSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    figure = FigureSerializer()
+
+
+class IkmSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=["regency", "agency", "service"])
+    period = PeriodSerializer()
+    agency = serializers.IntegerField(allow_null=True)
+    service = serializers.IntegerField(allow_null=True)
+    figure = FigureSerializer()
+    breakdowns = serializers.DictField(
+        child=BreakdownRowSerializer(many=True),
+        help_text=_("Per profile field asked for with `breakdown`: each value seen, in order."),
+    )
+
+
+class IkmQuerySerializer(serializers.Serializer):
+    period = serializers.PrimaryKeyRelatedField(queryset=Period.objects.all())
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False)
+    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.all(), required=False)
+    breakdown = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Profile fields to break the figure down by, comma-separated "
+            "(sex, age_band, education, occupation, disability, service_session), or all."
+        ),
+    )
+
+    def validate_breakdown(self, value: str) -> list[str]:
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        if names == ["all"]:
+            return list(PROFILE_FIELDS)
+        unknown = sorted(set(names) - set(PROFILE_FIELDS))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown profile field: %(f)s.") % {"f": ", ".join(unknown)}
+            )
+        return list(dict.fromkeys(names))
+
+    def validate(self, attrs):
+        agency, service = attrs.get("agency"), attrs.get("service")
+        if agency is not None and service is not None and service.agency_id != agency.pk:
+            raise serializers.ValidationError(
+                {"service": _("This service is not one of the agency's services.")}
+            )
+        return attrs
