@@ -196,6 +196,8 @@ SPECTACULAR_SETTINGS = {
         "RegencyKindEnum": "sukma.tenants.models.RegencyKind",
         "AgreementStatusEnum": "sukma.platform.models.AgreementStatus",
         "JobStateEnum": "sukma.platform.models.JobState",
+        "AgencyKindEnum": "sukma.surveys.models.AgencyKind",
+        "PeriodKindEnum": "sukma.surveys.models.PeriodKind",
     },
 }
 
