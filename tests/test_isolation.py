@@ -33,12 +33,14 @@ OPEN_TO_ALL = {
     "schema",
     "api-docs",
     "api-token",
-    "survey",
-    "survey_thanks",
+    "citizen_survey",
+    "citizen_thanks",
     "public_results",
     "tracking",
     "tracking_lookup",
     "javascript-catalog",
+    "api-questionnaire",  # citizens' apps read the questionnaire, as the page shows it
+    "api-questionnaire-version",
 }
 REFUSALS = {301, 302, 400, 401, 403, 404, 405}
 CONVERTER_VALUE = re.compile(r"<(?:(\w+):)?(\w+)>")

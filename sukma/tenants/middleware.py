@@ -18,7 +18,8 @@ class RegencyMiddleware:
 
     def __call__(self, request):
         connection.set_schema_to_public()
-        request.tenant = None
+        # On the base domain request.tenant stays unset: django-tenants' admin templates
+        # read "no tenant attribute" as the public schema (and fail on None).
         resolution = resolve_host(request.META.get("HTTP_HOST", ""))
         if resolution.kind is HostKind.UNKNOWN:
             return self._refuse(request, 404, _("No regency is served at this address."))
