@@ -3,7 +3,7 @@
 Horizontal positions are percentages of the chart's width and text has a
 fixed size, so a chart fills a desktop card and a 360 px phone alike
 without shrinking its labels. Colours follow the grade (A green, B blue,
-C amber, D red), the scale is the konversi's 0-100 with the grade bounds
+C amber, D red), the scale is the konversi's own 25-100 with the grade bounds
 (65,00 / 76,61 / 88,31) drawn as guides. Each chart carries a <title> and
 the pages put the same numbers in a table beside it, for screen readers
 and for anyone who wants the exact figure.
@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sukma.surveys.ikm import IkmResult, Mutu
@@ -44,6 +45,34 @@ def _pct(value: Decimal | float, scale: float = 1.0) -> str:
     return f"{float(value) * scale:.2f}%"
 
 
+SCALE_FLOOR, SCALE_TOP = 25, 100  # the konversi scale: all answers 1 -> 25, all 4 -> 100
+
+
+def _share(konversi: Decimal) -> float:
+    """Where a konversi lies on the 25-100 scale, as 0-100 (clamped: legacy 0.11 gives 24.75)."""
+    share = (float(konversi) - SCALE_FLOOR) / (SCALE_TOP - SCALE_FLOOR) * 100
+    return min(max(share, 0.0), 100.0)
+
+
+# On a phone the full names of some elements do not fit one line; these short ones do.
+BRIEF_NAMES = {
+    "U1": ("Persyaratan", "Requirements"),
+    "U2": ("Prosedur", "Procedures"),
+    "U3": ("Waktu penyelesaian", "Completion time"),
+    "U4": ("Biaya/tarif", "Cost"),
+    "U5": ("Produk layanan", "Service product"),
+    "U6": ("Kompetensi pelaksana", "Staff competence"),
+    "U7": ("Perilaku pelaksana", "Staff conduct"),
+    "U8": ("Pengaduan & saran", "Complaints"),
+    "U9": ("Sarana prasarana", "Facilities"),
+}
+
+
+def brief_name(code: str) -> str:
+    id_name, en_name = BRIEF_NAMES[code]
+    return en_name if (get_language() or "id").startswith("en") else id_name
+
+
 # ---------------------------------------------------------------- per-element bars
 BAR_ROW = 48
 BAR_TRACK = 0.78  # the bar track's share of the width; the value sits right of it
@@ -62,7 +91,7 @@ def element_bars(result: IkmResult) -> SafeString:
         'stroke-dasharray="3 3"><title>{3}</title></line>',
         (
             (
-                _pct(bound, BAR_TRACK),
+                _pct(_share(bound), BAR_TRACK),
                 height - 4,
                 GUIDE_COLOUR,
                 _("Grade %(grade)s from %(bound)s") % {"grade": mutu, "bound": number(bound)},
@@ -74,12 +103,13 @@ def element_bars(result: IkmResult) -> SafeString:
     for i, element in enumerate(rows):
         top = i * BAR_ROW
         label = f"{element.code} · {element_name_text(element.code)}"
+        brief = f"{element.code} · {brief_name(element.code)}"
         if element.answered:
             value = f"{number(element.nrr_konversi)} · {element.mutu}"
             bar = format_html(
                 '<rect x="0" y="{}" width="{}" height="14" rx="3" fill="{}"/>',
                 top + 24,
-                _pct(element.nrr_konversi, BAR_TRACK),
+                _pct(_share(element.nrr_konversi), BAR_TRACK),
                 colour(element.mutu),
             )
         else:
@@ -87,7 +117,8 @@ def element_bars(result: IkmResult) -> SafeString:
         parts.append(
             format_html(
                 '<g class="bar-row" data-code="{code}" data-value="{raw}">'
-                '<text x="0" y="{ty}" font-size="13" fill="{ink}">{label}</text>'
+                '<text class="full" x="0" y="{ty}" font-size="13" fill="{ink}">{label}</text>'
+                '<text class="brief" x="0" y="{ty}" font-size="13" fill="{ink}">{brief}</text>'
                 '<rect x="0" y="{by}" width="{track}" height="14" rx="3" fill="{tc}"/>{bar}'
                 '<text x="100%" y="{vy}" font-size="13" font-weight="700" text-anchor="end" '
                 'fill="{vc}">{value}</text></g>',
@@ -96,6 +127,7 @@ def element_bars(result: IkmResult) -> SafeString:
                 ty=top + 17,
                 ink=INK,
                 label=label,
+                brief=brief,
                 by=top + 24,
                 track=_pct(100, BAR_TRACK),
                 tc=TRACK_COLOUR,
@@ -109,7 +141,7 @@ def element_bars(result: IkmResult) -> SafeString:
         '<svg class="chart chart-elements" role="img" width="100%" height="{}" '
         'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}{}</svg>',
         height,
-        _("Service elements, lowest first (konversi 0–100)"),
+        _("Service elements, lowest first (konversi, scale 25–100)"),
         guides,
         mark_safe("".join(parts)),
     )
@@ -121,21 +153,33 @@ PLOT_BOTTOM = 164
 TREND_HEIGHT = 196
 
 
+PLOT_WIDTH = 92  # percent of the width for the columns; the grade letters sit right of it
+
+
 def _y(value: Decimal | float) -> float:
-    return PLOT_BOTTOM - float(value) / 100 * (PLOT_BOTTOM - PLOT_TOP)
+    return PLOT_BOTTOM - _share(value) / 100 * (PLOT_BOTTOM - PLOT_TOP)
 
 
 def trend_columns(months: Sequence[MonthFigure]) -> SafeString:
     """The konversi month by month as columns coloured by grade; empty months show a dash."""
     n = max(len(months), 1)
-    slot = 100 / n
+    slot = PLOT_WIDTH / n
     guides = format_html_join(
         "",
-        '<line x1="0" x2="100%" y1="{0}" y2="{0}" stroke="{1}" stroke-width="1" '
-        'stroke-dasharray="3 3"/><text x="100%" y="{2}" font-size="10" text-anchor="end" '
-        'fill="{1}">{3} {4}</text>',
+        '<line x1="0" x2="{5}" y1="{0}" y2="{0}" stroke="{1}" stroke-width="1" '
+        'stroke-dasharray="3 3"><title>{4}</title></line>'
+        '<text x="100%" y="{2}" font-size="11" font-weight="700" text-anchor="end" '
+        'fill="{6}">{3}</text>',
         (
-            (f"{_y(bound):.1f}", GUIDE_COLOUR, f"{_y(bound) - 3:.1f}", mutu, number(bound))
+            (
+                f"{_y(bound):.1f}",
+                GUIDE_COLOUR,
+                f"{_y(bound) + 4:.1f}",
+                mutu,
+                _("Grade %(grade)s from %(bound)s") % {"grade": mutu, "bound": number(bound)},
+                _pct(PLOT_WIDTH),
+                colour(mutu),
+            )
             for mutu, bound in BOUNDS
         ),
     )
@@ -156,7 +200,7 @@ def trend_columns(months: Sequence[MonthFigure]) -> SafeString:
                 )
             )
         else:
-            top = _y(result.konversi)
+            top = min(_y(result.konversi), PLOT_BOTTOM - 2)  # even 25,00 shows a sliver
             parts.append(
                 format_html(
                     '<g class="col" data-month="{month}" data-value="{raw}">'
@@ -190,15 +234,16 @@ def trend_columns(months: Sequence[MonthFigure]) -> SafeString:
             )
         )
     baseline = format_html(
-        '<line x1="0" x2="100%" y1="{0}" y2="{0}" stroke="{1}" stroke-width="1"/>',
+        '<line x1="0" x2="{2}" y1="{0}" y2="{0}" stroke="{1}" stroke-width="1"/>',
         PLOT_BOTTOM,
         GUIDE_COLOUR,
+        _pct(PLOT_WIDTH),
     )
     return format_html(
         '<svg class="chart chart-trend" role="img" width="100%" height="{}" '
         'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}{}{}</svg>',
         TREND_HEIGHT,
-        _("IKM konversi month by month"),
+        _("IKM konversi month by month (scale 25–100)"),
         guides,
         baseline,
         mark_safe("".join(parts)),

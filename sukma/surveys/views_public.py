@@ -9,6 +9,7 @@ from the same selectors as the dashboards, so the two always agree.
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from sukma.surveys.ikm import Mutu
 from sukma.surveys.models import PeriodKind
 from sukma.surveys.selectors import (
     agency_figures,
@@ -57,5 +58,6 @@ def public_results(request):
             "sections": sections,
             "current": current,
             "closed": closed,
+            "bounds": {m.value: m.lower_bound for m in (Mutu.A, Mutu.B, Mutu.C)},
         },
     )

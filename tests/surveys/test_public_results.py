@@ -132,3 +132,10 @@ def test_the_page_is_built_for_a_phone(this_year):
     assert 'name="viewport" content="width=device-width, initial-scale=1"' in html
     assert "<table" not in html  # stacked cards, nothing to scroll sideways
     assert not re.search(r"<script\b", html)
+
+
+def test_the_grade_bounds_read_in_the_pages_language(this_year):
+    html = html_of(host_client(TULUNGAGUNG_HOST).get("/hasil/"))
+    assert "88,31" in html.split('id="method"', 1)[1]
+    html = html_of(host_client(TULUNGAGUNG_HOST).get("/hasil/", **EN))
+    assert "from 88.31" in html.split('id="method"', 1)[1]
