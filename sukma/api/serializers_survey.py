@@ -60,7 +60,7 @@ class ServiceUpdateSerializer(serializers.Serializer):
     annual_users = serializers.IntegerField(
         required=False,
         allow_null=True,
-        help_text=_("Expected users per year; sets the sample target. Null if unknown."),
+        help_text=("Expected users per year; sets the sample target. Null if unknown."),
     )
     active = serializers.BooleanField(required=False)
 
@@ -71,7 +71,7 @@ class ServiceCreateSerializer(ServiceUpdateSerializer):
 
 class ServicePointSerializer(serializers.ModelSerializer):
     survey_path = serializers.SerializerMethodField(
-        help_text=_("The citizen's page on this regency's host; its QR code opens it.")
+        help_text=("The citizen's page on this regency's host; its QR code opens it.")
     )
 
     class Meta:
@@ -100,7 +100,7 @@ class ServicePointUpdateSerializer(serializers.Serializer):
         queryset=Service.objects.all(),
         required=False,
         allow_null=True,
-        help_text=_("The service preset on the citizen's form; one of the agency's services."),
+        help_text=("The service preset on the citizen's form; one of the agency's services."),
     )
     active = serializers.BooleanField(required=False)
 
@@ -134,7 +134,7 @@ class PeriodCreateSerializer(serializers.Serializer):
     number = serializers.IntegerField(
         min_value=1,
         max_value=99,
-        help_text=_("Month 1-12, quarter 1-4, semester 1-2; 1 for a year."),
+        help_text=("Month 1-12, quarter 1-4, semester 1-2; 1 for a year."),
     )
 
 
@@ -149,38 +149,38 @@ class PeriodFilterSerializer(serializers.Serializer):
 
 # ====================================================================== questionnaire
 class OptionSerializer(serializers.Serializer):
-    value = serializers.CharField(help_text=_("What to send back as the answer."))
+    value = serializers.CharField(help_text=("What to send back as the answer."))
     label = serializers.CharField()
 
 
 class ElementQuestionSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text=_("U1..U9: answers are sent by this code."))
+    code = serializers.CharField(help_text=("U1..U9: answers are sent by this code."))
     name = serializers.CharField()
     question = serializers.CharField()
-    answers = OptionSerializer(many=True, help_text=_("Scored 1 to 4, in this order."))
+    answers = OptionSerializer(many=True, help_text=("Scored 1 to 4, in this order."))
 
 
 class ExtraQuestionSerializer(serializers.Serializer):
-    id = serializers.IntegerField(help_text=_("The key of its answer in `extra_answers`."))
+    id = serializers.IntegerField(help_text=("The key of its answer in `extra_answers`."))
     position = serializers.IntegerField()
-    type = serializers.CharField(help_text=_("scale (answered 1..5), choice or text."))
+    type = serializers.CharField(help_text=("scale (answered 1..5), choice or text."))
     question = serializers.CharField()
-    options = OptionSerializer(many=True, help_text=_("Empty for a text question."))
+    options = OptionSerializer(many=True, help_text=("Empty for a text question."))
     required = serializers.BooleanField()
 
 
 class ProfileFieldSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text=_("The field's name in a response."))
+    name = serializers.CharField(help_text=("The field's name in a response."))
     label = serializers.CharField()
     options = OptionSerializer(many=True)
 
 
 class QuestionnaireSerializer(serializers.Serializer):
-    version = serializers.IntegerField(help_text=_("Send it back as `questionnaire_version`."))
+    version = serializers.IntegerField(help_text=("Send it back as `questionnaire_version`."))
     current = serializers.BooleanField()
     language = serializers.CharField()
     started = serializers.CharField(
-        help_text=_(
+        help_text=(
             "A signed stamp of when the form was opened. Send it back as `started`; "
             "without it the response is flagged as completed too fast."
         )
@@ -192,10 +192,10 @@ class QuestionnaireSerializer(serializers.Serializer):
 
 # ====================================================================== responses
 class AnswerSerializer(serializers.Serializer):
-    element = serializers.CharField(max_length=3, help_text=_("U1..U9"))
+    element = serializers.CharField(max_length=3, help_text=("U1..U9"))
     value = serializers.IntegerField(
         allow_null=True,
-        help_text=_('1 to 4; null when not answered (or "tidak berlaku").'),
+        help_text=('1 to 4; null when not answered (or "tidak berlaku").'),
     )
 
 
@@ -209,21 +209,21 @@ class ResponseCreateSerializer(serializers.Serializer):
     """What a citizen's app posts. The device token may come as a field or a header."""
 
     service_point = serializers.CharField(
-        max_length=CODE_MAX, help_text=_("The service point's public code (from its QR).")
+        max_length=CODE_MAX, help_text=("The service point's public code (from its QR).")
     )
     service = serializers.IntegerField(
         required=False,
         allow_null=True,
-        help_text=_("The service received; defaults to the service point's preset one."),
+        help_text=("The service received; defaults to the service point's preset one."),
     )
     questionnaire_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     answers = AnswerSerializer(
         many=True,
         max_length=MAX_ANSWER_ITEMS,
-        help_text=_("One item per element; an element given twice is refused."),
+        help_text=("One item per element; an element given twice is refused."),
     )
     service_date = serializers.DateField(
-        required=False, allow_null=True, help_text=_("Defaults to today.")
+        required=False, allow_null=True, help_text=("Defaults to today.")
     )
     sex = _profile_field("sex")
     age = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=200)
@@ -235,20 +235,20 @@ class ResponseCreateSerializer(serializers.Serializer):
     extra_answers = serializers.DictField(
         child=serializers.CharField(max_length=EXTRA_MAX, allow_blank=True),
         required=False,
-        help_text=_("Answers to the local questions, keyed by the question's id."),
+        help_text=("Answers to the local questions, keyed by the question's id."),
     )
     suggestion = serializers.CharField(max_length=SUGGESTION_MAX, required=False, allow_blank=True)
     started = serializers.CharField(
         max_length=200,
         required=False,
         allow_blank=True,
-        help_text=_("The `started` stamp the questionnaire was read with."),
+        help_text=("The `started` stamp the questionnaire was read with."),
     )
     device_token = serializers.RegexField(
         r"^[A-Za-z0-9_.\-]{16,64}$",
         required=False,
         allow_blank=True,
-        help_text=_(
+        help_text=(
             "This device's anonymous token (16-64 letters, digits, '-', '_' or '.'), "
             "or send it as the X-Device-Token header. Without one, a new token is issued "
             "in the answer: keep it and send it next time."
@@ -262,7 +262,7 @@ class ResponseCreateSerializer(serializers.Serializer):
             required=False,
             allow_blank=True,
             max_length=EXTRA_MAX,
-            help_text=_("Leave it out, or empty."),
+            help_text=("Leave it out, or empty."),
         )
         return fields
 
@@ -271,9 +271,9 @@ class ResponseCreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True)
     tracking_code = serializers.CharField(
         allow_null=True,
-        help_text=_("When a suggestion was written: the code to follow it up with."),
+        help_text=("When a suggestion was written: the code to follow it up with."),
     )
-    device_token = serializers.CharField(help_text=_("Send it with this device's next response."))
+    device_token = serializers.CharField(help_text=("Send it with this device's next response."))
 
 
 class ElementAnswersSerializer(serializers.Serializer):
@@ -335,51 +335,51 @@ class ResponseFilterSerializer(serializers.Serializer):
     period = serializers.PrimaryKeyRelatedField(
         queryset=Period.objects.all(),
         required=False,
-        help_text=_("Responses whose date of service lies in this period."),
+        help_text=("Responses whose date of service lies in this period."),
     )
     agency = serializers.IntegerField(min_value=1, required=False)
     service = serializers.IntegerField(min_value=1, required=False)
     service_point = serializers.IntegerField(min_value=1, required=False)
     flagged = serializers.BooleanField(
-        required=False, allow_null=True, help_text=_("true: only flagged; false: only unflagged.")
+        required=False, allow_null=True, help_text=("true: only flagged; false: only unflagged.")
     )
     flag = serializers.ChoiceField(
         choices=[Flag.BURST, Flag.IDENTICAL, Flag.FAST],
         required=False,
-        help_text=_("Only responses with this flag."),
+        help_text=("Only responses with this flag."),
     )
     excluded = serializers.BooleanField(required=False, allow_null=True)
-    date_from = serializers.DateField(required=False, help_text=_("First date of service."))
-    date_to = serializers.DateField(required=False, help_text=_("Last date of service."))
+    date_from = serializers.DateField(required=False, help_text=("First date of service."))
+    date_to = serializers.DateField(required=False, help_text=("Last date of service."))
 
 
 class ExcludeSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text=_("Why it is excluded (audited)."))
+    reason = serializers.CharField(max_length=2000, help_text=("Why it is excluded (audited)."))
 
 
 # ====================================================================== figures
 class ElementFigureSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    total = serializers.IntegerField(help_text=_("Sum of the answers."))
-    count = serializers.IntegerField(help_text=_("Responses that answered it."))
-    nrr = serializers.CharField(allow_null=True, help_text=_("NRR, 4 decimals."))
-    nrr_konversi = serializers.CharField(allow_null=True, help_text=_("NRR x 25, 2 decimals."))
+    total = serializers.IntegerField(help_text=("Sum of the answers."))
+    count = serializers.IntegerField(help_text=("Responses that answered it."))
+    nrr = serializers.CharField(allow_null=True, help_text=("NRR, 4 decimals."))
+    nrr_konversi = serializers.CharField(allow_null=True, help_text=("NRR x 25, 2 decimals."))
     nrr_weighted = serializers.CharField(allow_null=True)
     mutu = serializers.ChoiceField(choices=[m.value for m in Mutu], allow_null=True)
 
 
 class SampleSerializer(serializers.Serializer):
     population = serializers.IntegerField(
-        allow_null=True, help_text=_("Expected users in the period (N), if known.")
+        allow_null=True, help_text=("Expected users in the period (N), if known.")
     )
     population_known = serializers.BooleanField()
     responses = serializers.IntegerField()
-    target = serializers.IntegerField(help_text=_("Krejcie & Morgan sample size."))
+    target = serializers.IntegerField(help_text=("Krejcie & Morgan sample size."))
     margin_of_error = serializers.CharField(
-        allow_null=True, help_text=_("Percentage points at 95 %.")
+        allow_null=True, help_text=("Percentage points at 95 %.")
     )
-    short = serializers.BooleanField(help_text=_("Fewer responses than the target."))
+    short = serializers.BooleanField(help_text=("Fewer responses than the target."))
     shortfall = serializers.IntegerField()
     exceeds_population = serializers.BooleanField()
 
@@ -389,11 +389,11 @@ class FigureSerializer(serializers.Serializer):
 
     policy = serializers.ChoiceField(choices=WeightPolicyChoice.values)
     responses = serializers.IntegerField(allow_null=True)
-    ikm = serializers.CharField(allow_null=True, help_text=_("IKM unit value, 4 decimals."))
-    konversi = serializers.CharField(allow_null=True, help_text=_("IKM x 25, 2 decimals."))
+    ikm = serializers.CharField(allow_null=True, help_text=("IKM unit value, 4 decimals."))
+    konversi = serializers.CharField(allow_null=True, help_text=("IKM x 25, 2 decimals."))
     mutu = serializers.ChoiceField(choices=[m.value for m in Mutu], allow_null=True)
     kinerja = serializers.CharField(allow_null=True)
-    complete = serializers.BooleanField(help_text=_("Every element has answers."))
+    complete = serializers.BooleanField(help_text=("Every element has answers."))
     missing_elements = serializers.ListField(child=serializers.CharField())
     elements = ElementFigureSerializer(many=True)
     sample = SampleSerializer()
@@ -413,7 +413,7 @@ class IkmSerializer(serializers.Serializer):
     figure = FigureSerializer()
     breakdowns = serializers.DictField(
         child=BreakdownRowSerializer(many=True),
-        help_text=_("Per profile field asked for with `breakdown`: each value seen, in order."),
+        help_text=("Per profile field asked for with `breakdown`: each value seen, in order."),
     )
 
 
@@ -425,7 +425,7 @@ class IkmQuerySerializer(serializers.Serializer):
         max_length=200,
         required=False,
         allow_blank=True,
-        help_text=_(
+        help_text=(
             "Profile fields to break the figure down by, comma-separated "
             "(sex, age_band, education, occupation, disability, service_session), or all."
         ),

@@ -13,8 +13,6 @@ Views check shapes with a serializer, call one service or selector and
 describe the result; rules and audit live in the services.
 """
 
-import re
-
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -76,7 +74,6 @@ from sukma.surveys.views_citizen import (
 from sukma.surveys.views_dashboard import scope_for
 
 DEVICE_HEADER = "X-Device-Token"
-DEVICE_TOKEN = re.compile(r"^[A-Za-z0-9_.\-]{16,64}$")
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -553,10 +550,10 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """The token sent (field, then header), else the page's cookie, else a new one."""
         given = field or request.META.get("HTTP_X_DEVICE_TOKEN", "")
         if given:
-            if not DEVICE_TOKEN.match(given):
-                raise exceptions.ValidationError(
-                    {"device_token": [_("This value does not match the required pattern.")]}
-                )
+            try:  # the header is checked as the field is, with DRF's own message
+                s.ResponseCreateSerializer().fields["device_token"].run_validation(given)
+            except exceptions.ValidationError as error:
+                raise exceptions.ValidationError({"device_token": error.detail}) from error
             return given, False
         return _device_token(request)
 
