@@ -410,7 +410,7 @@ def test_a_kediri_service_point_is_404_on_tulungagungs_host(personas, db, addres
 def test_the_form_works_without_javascript(citizen):
     """Everything the page needs is in plain HTML: a form posting to itself, radio buttons."""
     html = text(citizen.get(URL))
-    form = re.search(r'<form method="post" action="([^"]+)" id="survey">', html)
+    form = re.search(r'<form method="post" action="([^"]+)" id="survey"', html)
     assert form and form.group(1) == URL
     assert '<button type="submit" class="send">' in html
     assert html.count('type="radio"') >= 36
