@@ -261,9 +261,9 @@ def agency_dashboard(request, agency_id: int):
 # ---------------------------------------------------------------- flagged responses
 def flag_labels() -> dict[str, str]:
     return {
-        Flag.BURST: _("Burst: many responses from one address at one counter within minutes"),
-        Flag.IDENTICAL: _("Identical: the same answer to all nine questions"),
-        Flag.FAST: _("Fast: completed in under 10 seconds"),
+        Flag.BURST: _("many responses from one address at one counter within minutes"),
+        Flag.IDENTICAL: _("the same answer to all nine questions"),
+        Flag.FAST: _("completed in under 10 seconds"),
     }
 
 

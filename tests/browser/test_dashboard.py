@@ -38,6 +38,7 @@ ANSWERS = [
     ("rsud", "poli", "432344442", {"sex": "P", "disability": "tidak"}, 0),
     ("rsud", "poli", "322233321", {"sex": "L", "disability": "fisik"}, 3),
     ("rsud", "poli", "443344443", {"sex": "P", "education": "S2"}, 27),
+    ("rsud", "poli", "333333333", {}, 1),  # all identical: flagged
 ]
 
 
@@ -137,12 +138,13 @@ def test_tulungagung_admin_reads_the_dashboard(
     with translation.override("id"):
         konversi = formats.number_format(figure.result.konversi, 2, use_l10n=True)
     assert figure.responses == len(ANSWERS)
+    assert page.locator(".subnav a[aria-current=page]").text_content().strip()
     assert page.text_content("#ikm-konversi").strip() == konversi
     assert "," in konversi
     assert page.text_content("#mutu").strip() == str(figure.result.mutu)
     assert page.text_content("#kinerja").strip() == figure.result.mutu.kinerja
     assert page.text_content("#responses").strip() == str(len(ANSWERS))
-    assert page.locator("#sample-short").is_visible()  # 7 responses: far short of the target
+    assert page.locator("#sample-short").is_visible()  # 8 responses: far short of the target
     assert page.locator(".chart-elements .bar-row").count() == 9
     assert page.locator(".chart-trend rect").count() >= 1
     assert page.locator("#agency-table tbody tr").count() >= 2
@@ -155,6 +157,20 @@ def test_tulungagung_admin_reads_the_dashboard(
     page.click("#elements summary")
     assert page.locator("#element-table tbody tr").count() == 9
     page.screenshot(path=str(SCREENSHOTS / "sukma-dashboard-agency.png"), full_page=True)
+
+    # The identical response is flagged; the admin excludes it with a reason.
+    page.click(".subnav a[href='/dasbor/respons/']")
+    row = page.locator("#flagged-table tbody tr", has=page.locator("[data-flag=identical]"))
+    assert row.count() == 1
+    page.screenshot(path=str(SCREENSHOTS / "sukma-flagged-desktop.png"), full_page=True)
+    row.locator("textarea[name=reason]").fill("Uji coba petugas loket, bukan warga")
+    row.locator("button[value=exclude]").click()
+    page.wait_for_selector(".messages li.success")
+    assert page.locator("#flagged-table .status-excluded").count() == 1
+    after = expected_figure(personas, regency_with_responses)
+    assert after.responses == figure.responses - 1
+    page.goto(site.url("/dasbor/", subdomain=REGENCY))
+    assert page.text_content("#responses").strip() == str(after.responses)
 
 
 def test_the_dashboard_and_results_fit_a_phone(
