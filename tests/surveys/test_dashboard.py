@@ -381,3 +381,12 @@ def test_kediri_dashboard_shows_none_of_tulungagung(personas, survey_data):
     html = page(client.get("/dasbor/", **EN))
     assert "Dinas Kependudukan" not in html
     assert "No survey period has been set up yet" in html
+
+
+def test_an_index_without_some_element_says_so(admin_client, dukcapil, year_2026):
+    submit(dukcapil[3], {**ALL_FOUR, "U4": None}, now=NOW)  # a free service: U4 not applicable
+    html = page(admin_client.get(f"/dasbor/opd/{dukcapil[0].pk}/", **EN))
+    policy = html.split('id="policy"', 1)[1].split("</p>", 1)[0]
+    assert "1/8 (exact)" in policy
+    assert "IKM computed from 8 elements (nobody answered U4)" in policy
+    assert shown(html, "kinerja") == "Very good"
