@@ -10,6 +10,7 @@ Who sees what:
 Views only read selectors and call services; every figure is the selectors'.
 """
 
+import datetime
 from dataclasses import dataclass
 from functools import wraps
 
@@ -175,7 +176,10 @@ def breakdowns(period: Period, *, agency_id=None) -> list[dict]:
 
 
 def figure_context(period: Period, figure, *, agency_id=None) -> dict:
-    months = monthly_figures(period.starts_on, period.ends_on, agency_id=agency_id)
+    # The trend gives context: every month of the period's year so far, whatever its kind.
+    months = monthly_figures(
+        datetime.date(period.year, 1, 1), datetime.date(period.year, 12, 31), agency_id=agency_id
+    )
     return {
         "period": period,
         "period_label": period_label(period),
@@ -189,6 +193,7 @@ def figure_context(period: Period, figure, *, agency_id=None) -> dict:
             *(e for e in figure.result.elements if not e.answered),
         ],
         "months": months,
+        "trend_year": period.year,
         "trend_chart": charts.trend_columns(months) if months else "",
         "breakdowns": breakdowns(period, agency_id=agency_id),
         "grade_legend": [

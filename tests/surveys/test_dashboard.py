@@ -390,3 +390,19 @@ def test_an_index_without_some_element_says_so(admin_client, dukcapil, year_2026
     assert "1/8 (exact)" in policy
     assert "IKM computed from 8 elements (nobody answered U4)" in policy
     assert shown(html, "kinerja") == "Very good"
+
+
+def test_a_months_dashboard_still_shows_its_years_trend(personas, admin_client, survey_data):
+    back_in_tulungagung(personas)
+    november = Period.objects.create(
+        kind=PeriodKind.MONTH,
+        year=2026,
+        number=11,
+        starts_on=datetime.date(2026, 11, 1),
+        ends_on=datetime.date(2026, 11, 30),
+    )
+    html = page(admin_client.get(f"/dasbor/?periode={november.pk}"))
+    assert data_value(html, "responses") == "5"
+    chart = html.split('class="chart chart-trend"', 1)[1].split("</svg>", 1)[0]
+    assert 'data-month="2026-01-01"' in chart
+    assert re.search(r'data-month="2026-11-01" data-value="[\d.]+"', chart)
