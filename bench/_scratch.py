@@ -22,13 +22,20 @@ def scratch_database(name: str):
 
         url = embedded.postgres_url()
     admin = env.database_settings(url)
-    conninfo = dict(dbname="postgres", user=admin["USER"], host=admin["HOST"],
-                    port=admin["PORT"] or None, password=admin["PASSWORD"] or None)
+    conninfo = dict(
+        dbname="postgres",
+        user=admin["USER"],
+        host=admin["HOST"],
+        port=admin["PORT"] or None,
+        password=admin["PASSWORD"] or None,
+    )
     with psycopg.connect(**conninfo, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     base, _, query = url.partition("?")
-    os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
+    os.environ["DATABASE_URL"] = (
+        base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sukma.settings.dev")
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     import django

@@ -25,12 +25,16 @@ def provision_many(prefix: str, count: int, province_admin) -> float:
     started = time.perf_counter()
     for i in range(1, count + 1):
         agreement = signed_agreement(
-            province_admin, region_code=f"{prefix}.{i:02d}", kind="kabupaten",
+            province_admin,
+            region_code=f"{prefix}.{i:02d}",
+            kind="kabupaten",
             regency_name=f"Bench {prefix}-{i:02d}",
         )
         job = provisioning_start(
-            acting_user=province_admin, regency=agreement.regency,
-            subdomain=f"bench{prefix}x{i:02d}kab", admin_email=f"admin{i}@bench{prefix}.go.id",
+            acting_user=province_admin,
+            regency=agreement.regency,
+            subdomain=f"bench{prefix}x{i:02d}kab",
+            admin_email=f"admin{i}@bench{prefix}.go.id",
         )
         assert provisioning_run(job_id=job.pk).state == "succeeded"
         connection.set_schema_to_public()
