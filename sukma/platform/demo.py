@@ -249,3 +249,98 @@ def structure_seed(regency) -> dict:
         "service_points": report.points_created,
         "periods": len(periods),
     }
+
+
+# How many demo responses a regency gets per year: the two persona regencies get enough
+# for every dashboard to be meaningful; the others enough for a ranking.
+RICH_REGENCIES = {"tulungagungkab", "kedirikota"}
+RICH_RESPONSES, LEAN_RESPONSES = 600, 40
+
+
+def responses_seed(regency, subdomain: str, today: datetime.date) -> int:
+    """Responses for 2025 (then locked: the last closed year) and 2026 up to today.
+
+    Submitted through the real service, so totals, flags and figures are the
+    product's own. Deterministic per regency. Skipped if the regency has any.
+    """
+    import random
+
+    from django_tenants.utils import tenant_context
+
+    from sukma.surveys.models import Period, Response
+
+    with tenant_context(regency):
+        if Response.objects.exists():
+            return 0
+        rng = random.Random(regency.region_code)
+        per_year = RICH_RESPONSES if subdomain in RICH_REGENCIES else LEAN_RESPONSES
+        count = _submit_year(rng, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31), per_year)
+        admin = ensure_province_admin()
+        _lock_year(admin, regency, 2025)
+        count += _submit_year(rng, datetime.date(2026, 1, 1), today, per_year)
+        assert Period.objects.filter(year=2025, locked=True).exists()
+    return count
+
+
+def _submit_year(rng, first: datetime.date, last: datetime.date, count: int) -> int:
+    from django.utils import timezone
+
+    from sukma.surveys.models import PROFILE_FIELDS, Questionnaire, ServicePoint
+    from sukma.surveys.submission import Submission, response_submit
+
+    points = list(
+        ServicePoint.objects.select_related("agency").filter(default_service__isnull=False)
+    )
+    if not points:
+        return 0
+    # Each agency serves at its own level, so the rankings have something to rank.
+    quality = {p.agency_id: rng.uniform(2.6, 3.8) for p in points}
+    version = Questionnaire.objects.get(is_current=True).version
+    span = (last - first).days
+    for i in range(count):
+        point = rng.choice(points)
+        day = first + datetime.timedelta(days=rng.randint(0, span))
+        moment = timezone.make_aware(
+            datetime.datetime.combine(day, datetime.time(rng.randint(8, 15)))
+        )
+        answers = {f"U{n}": _answer(rng, quality[point.agency_id]) for n in range(1, 10)}
+        if rng.random() < 0.3:
+            answers["U4"] = None  # a free service: "tidak berlaku"
+        profile = {name: rng.choice(choices.values) for name, choices in PROFILE_FIELDS.items()}
+        response_submit(
+            Submission(
+                service_point_code=point.code,
+                answers=answers,
+                questionnaire_version=version,
+                profile=profile,
+                device_token=f"demo-{first.year}-{i}",
+                address=f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+                started_at=moment - datetime.timedelta(seconds=rng.randint(25, 90)),
+                suggestion=rng.choice(DEMO_SUGGESTIONS) if rng.random() < 0.08 else "",
+            ),
+            now=moment,
+        )
+    return count
+
+
+def _answer(rng, quality: float) -> int:
+    return max(1, min(4, round(rng.gauss(quality, 0.55))))
+
+
+def _lock_year(admin: User, regency, year: int) -> None:
+    from sukma.surveys.models import Period
+    from sukma.surveys.services_structure import period_lock, periods_create_year
+
+    periods_create_year(acting_user=admin, year=year, regency=regency)
+    for period in Period.objects.filter(year=year, locked=False):
+        period_lock(acting_user=admin, period=period, regency=regency)
+
+
+DEMO_SUGGESTIONS = [
+    "Antrean di loket terlalu panjang pada pagi hari.",
+    "Petugas sangat ramah, terima kasih.",
+    "Mohon disediakan kursi tunggu yang lebih banyak.",
+    "Informasi persyaratan sebaiknya ditempel di depan loket.",
+    "Toilet perlu lebih bersih.",
+    "Pelayanan cepat, pertahankan.",
+]
