@@ -39,9 +39,13 @@ SHARED_APPS = [
     "axes",
     "sukma.api",
     "sukma.worker",
+    "sukma.platform.rankings",
 ]
 TENANT_APPS = [
     "sukma.surveys",
+    "sukma.surveys.complaints",
+    "sukma.surveys.followup",
+    "sukma.surveys.reports",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

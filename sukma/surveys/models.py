@@ -119,6 +119,12 @@ class Agency(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind.choices)
+    standard_kind = models.CharField(
+        _("standard agency kind"),
+        max_length=40,
+        blank=True,
+        help_text=_("The province's standard kind this agency is ranked with, by its code."),
+    )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -145,6 +151,12 @@ class Service(models.Model):
         null=True,
         blank=True,
         help_text=_("Sets the sample target (Krejcie & Morgan). Leave empty if unknown."),
+    )
+    standard_service = models.CharField(
+        _("standard service"),
+        max_length=40,
+        blank=True,
+        help_text=_("The province's standard service this service is ranked with, by its code."),
     )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -329,10 +341,19 @@ class Response(models.Model):
     daily so addresses cannot be linked across days.
     """
 
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT)
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="responses")
+    # Each index costs every citizen's insert: the composite indexes below lead with
+    # service and service_point, so their own foreign-key indexes would only duplicate them.
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, db_index=False)
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="responses", db_index=False
+    )
     service_point = models.ForeignKey(
-        ServicePoint, on_delete=models.PROTECT, null=True, blank=True, related_name="responses"
+        ServicePoint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+        db_index=False,
     )
     service_date = models.DateField(_("date of service"), db_index=True)
     service_session = models.CharField(
@@ -363,7 +384,7 @@ class Response(models.Model):
     extra_answers = models.JSONField(_("answers to local questions"), default=dict, blank=True)
     suggestion = models.TextField(_("suggestion or complaint"), blank=True)
     tracking_code = models.CharField(max_length=16, unique=True, null=True, blank=True)
-    device_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    device_hash = models.CharField(max_length=64, blank=True)
     address_hash = models.CharField(max_length=64, blank=True)
     seconds_to_complete = models.PositiveIntegerField(null=True, blank=True)
     flags = models.JSONField(_("flags"), default=list, blank=True)
@@ -436,11 +457,19 @@ class DailyServiceTotals(ElementTotalsColumns):
 
     Kept current in the same transaction as each response and exclusion
     (excluded responses are not in it). Every figure is computed from these
-    rows; responses are never loaded into Python to compute an index.
+    rows (or their monthly twins); responses are never loaded into Python to
+    compute an index.
+
+    changed_xid is the id of the last transaction that changed the row: it is
+    the change record of the provincial rollup, written with the change
+    itself. The rollup takes rows whose xid lies below the oldest transaction
+    still running (pg_snapshot_xmin), so a change that commits late is never
+    skipped.
     """
 
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
     day = models.DateField()
+    changed_xid = models.BigIntegerField(default=0, db_index=True)
 
     class Meta:
         constraints = [
@@ -449,6 +478,27 @@ class DailyServiceTotals(ElementTotalsColumns):
 
     def __str__(self) -> str:
         return f"{self.service_id} {self.day}"
+
+
+class MonthlyServiceTotals(ElementTotalsColumns):
+    """Per service and calendar month, kept in the same statement as the daily row.
+
+    Every period is whole months, so a year's figures sum 12 rows per service
+    instead of 365.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "month"], name="one_total_per_service_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.month:%Y-%m}"
 
 
 class DailyProfileTotals(ElementTotalsColumns):
@@ -472,18 +522,3 @@ class DailyProfileTotals(ElementTotalsColumns):
 
     def __str__(self) -> str:
         return f"{self.service_id} {self.day} {self.field}={self.value}"
-
-
-class TotalsChange(models.Model):
-    """A (service, day) whose totals changed, written in the same transaction as the change.
-
-    The provincial rollup reads these since its last position, so nothing
-    is missed even if the broker was down when the response arrived.
-    """
-
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
-    day = models.DateField()
-    changed_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.service_id} {self.day}"

@@ -1,4 +1,4 @@
-"""Reads of a regency's figures: every number comes from the daily totals and the IKM engine.
+"""Reads of a regency's figures: every number comes from the totals and the IKM engine.
 
 Nothing here loads responses to compute an index: the database sums the
 per-service, per-day totals, and sukma.surveys.ikm turns sums and counts
@@ -6,7 +6,7 @@ into NRR, IKM, konversi and grade. Each figure carries its sample adequacy.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -18,6 +18,7 @@ from sukma.surveys.models import (
     Agency,
     DailyProfileTotals,
     DailyServiceTotals,
+    MonthlyServiceTotals,
     Period,
     PeriodKind,
     Service,
@@ -58,30 +59,30 @@ def _totals(row: dict) -> ElementTotals:
     return ElementTotals.from_aggregate(row, responses_key="responses")
 
 
-def _day_filter(start: date, end: date, agency_id=None, service_id=None) -> Q:
-    q = Q(day__gte=start, day__lte=end)
+def _whole_months(start: date, end: date) -> bool:
+    return start.day == 1 and (end + timedelta(days=1)).day == 1
+
+
+def _totals_rows(start: date, end: date, agency_id=None, service_id=None):
+    """The totals rows covering [start, end]: month rows when the range is whole months."""
+    if _whole_months(start, end):
+        rows = MonthlyServiceTotals.objects.filter(month__gte=start, month__lte=end)
+    else:
+        rows = DailyServiceTotals.objects.filter(day__gte=start, day__lte=end)
     if agency_id is not None:
-        q &= Q(service__agency_id=agency_id)
+        rows = rows.filter(service__agency_id=agency_id)
     if service_id is not None:
-        q &= Q(service_id=service_id)
-    return q
+        rows = rows.filter(service_id=service_id)
+    return rows
 
 
 def totals_between(start: date, end: date, *, agency_id=None, service_id=None) -> ElementTotals:
-    row = DailyServiceTotals.objects.filter(
-        _day_filter(start, end, agency_id, service_id)
-    ).aggregate(**SUMS)
-    return _totals(row)
+    return _totals(_totals_rows(start, end, agency_id, service_id).aggregate(**SUMS))
 
 
 def totals_per(group: str, start: date, end: date, *, agency_id=None) -> dict[int, ElementTotals]:
     """Totals grouped by "service_id" or "service__agency_id", in one query."""
-    rows = (
-        DailyServiceTotals.objects.filter(_day_filter(start, end, agency_id))
-        .values(group)
-        .annotate(**SUMS)
-        .order_by()
-    )
+    rows = _totals_rows(start, end, agency_id).values(group).annotate(**SUMS).order_by()
     return {row[group]: _totals(row) for row in rows}
 
 
@@ -154,6 +155,15 @@ def service_figures(period: Period, *, agency_id=None) -> list[tuple[Service, Fi
     ]
 
 
+def _profile_filter(start: date, end: date, agency_id=None, service_id=None) -> Q:
+    q = Q(day__gte=start, day__lte=end)
+    if agency_id is not None:
+        q &= Q(service__agency_id=agency_id)
+    if service_id is not None:
+        q &= Q(service_id=service_id)
+    return q
+
+
 def profile_breakdown(
     period: Period, field: str, *, agency_id=None, service_id=None
 ) -> list[tuple[str, str, Figure]]:
@@ -161,7 +171,7 @@ def profile_breakdown(
     choices = PROFILE_FIELDS[field]
     rows = (
         DailyProfileTotals.objects.filter(
-            _day_filter(period.starts_on, period.ends_on, agency_id, service_id), field=field
+            _profile_filter(period.starts_on, period.ends_on, agency_id, service_id), field=field
         )
         .values("value")
         .annotate(**SUMS)

@@ -10,11 +10,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from sukma.surveys.ikm import ElementTotals
-from sukma.surveys.models import DailyServiceTotals, Period, PeriodKind, Response
+from sukma.surveys.models import MonthlyServiceTotals, Period, PeriodKind, Response
 from sukma.surveys.selectors import (
     SUMS,
     Figure,
@@ -59,18 +58,14 @@ def monthly_figures(
     until = min(end, until or timezone.localdate())
     if until < start:
         return []
-    q = Q(day__gte=start, day__lte=until)
+    # Month rows hold whole months; no response is dated after today, so the current
+    # month's row is exactly "up to today".
+    rows = MonthlyServiceTotals.objects.filter(month__gte=start.replace(day=1), month__lte=until)
     if agency_id is not None:
-        q &= Q(service__agency_id=agency_id)
+        rows = rows.filter(service__agency_id=agency_id)
     if service_id is not None:
-        q &= Q(service_id=service_id)
-    rows = (
-        DailyServiceTotals.objects.filter(q)
-        .annotate(month=TruncMonth("day"))
-        .values("month")
-        .annotate(**SUMS)
-        .order_by()
-    )
+        rows = rows.filter(service_id=service_id)
+    rows = rows.values("month").annotate(**SUMS).order_by()
     by_month = {
         row["month"]: ElementTotals.from_aggregate(row, responses_key="responses") for row in rows
     }

@@ -12,10 +12,10 @@ from sukma.surveys.models import (
     Agency,
     DailyProfileTotals,
     DailyServiceTotals,
+    MonthlyServiceTotals,
     Response,
     Service,
     ServicePoint,
-    TotalsChange,
 )
 from sukma.surveys.views_citizen import rate_key
 
@@ -48,7 +48,7 @@ def survey_point(personas, committed):
     connection.set_tenant(regency)
     services = Service.objects.filter(agency=agency)
     Response.objects.filter(service__in=services).delete()
-    for model in (DailyServiceTotals, DailyProfileTotals, TotalsChange):
+    for model in (DailyServiceTotals, MonthlyServiceTotals, DailyProfileTotals):
         model.objects.filter(service__in=services).delete()
     ServicePoint.objects.filter(agency=agency).delete()
     services.delete()

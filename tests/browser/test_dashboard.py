@@ -13,13 +13,13 @@ from sukma.surveys.models import (
     Agency,
     DailyProfileTotals,
     DailyServiceTotals,
+    MonthlyServiceTotals,
     Period,
     PeriodKind,
     Questionnaire,
     Response,
     Service,
     ServicePoint,
-    TotalsChange,
 )
 from sukma.surveys.submission import Submission, response_submit
 from tests.conftest import PASSWORD
@@ -96,7 +96,7 @@ def regency_with_responses(personas, committed):
     connection.set_tenant(regency)
     made = Service.objects.filter(agency__in=[dukcapil, rsud])
     Response.objects.filter(service__in=made).delete()
-    for model in (DailyServiceTotals, DailyProfileTotals, TotalsChange):
+    for model in (DailyServiceTotals, MonthlyServiceTotals, DailyProfileTotals):
         model.objects.filter(service__in=made).delete()
     ServicePoint.objects.filter(agency__in=[dukcapil, rsud]).delete()
     made.delete()

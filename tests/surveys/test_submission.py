@@ -152,3 +152,26 @@ def test_age_gives_its_band_and_under_17_is_refused(dukcapil):
     assert response.age_band == "36-45"
     with pytest.raises(ValidationError):
         submit(dukcapil[3], ALL_FOUR, now=NOW, age=15)
+
+
+def test_month_totals_equal_the_sum_of_their_days_and_days_carry_their_transaction(dukcapil):
+    from django.db import connection
+    from django.db.models import Sum
+
+    from sukma.surveys.models import MonthlyServiceTotals
+
+    point = dukcapil[3]
+    for offset in range(3):
+        submit(
+            point,
+            {**ALL_FOUR, "U2": 1 + offset},
+            now=NOW - datetime.timedelta(days=offset),
+            token=f"t{offset}",
+        )
+    month = MonthlyServiceTotals.objects.get(month=datetime.date(2026, 11, 1))
+    days = DailyServiceTotals.objects.aggregate(r=Sum("responses"), s=Sum("u2_sum"))
+    assert (month.responses, month.u2_sum) == (days["r"], days["s"]) == (3, 6)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+        current = cursor.fetchone()[0]
+    assert set(DailyServiceTotals.objects.values_list("changed_xid", flat=True)) == {current}

@@ -1,0 +1,1 @@
+"""Rankings: models (shared schema)."""

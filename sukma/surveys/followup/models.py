@@ -1,0 +1,1 @@
+"""Follow-up plans (RTL): models (tenant schema)."""

@@ -1,0 +1,1 @@
+"""Reports (laporan SKM): models (tenant schema)."""
