@@ -10,5 +10,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sukma.settings.dev")
 
 app = CeleryApp("sukma")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["sukma.worker"])
+# One module of tasks per area of the product.
+app.conf.include = [
+    "sukma.worker.tasks",
+    "sukma.worker.tasks_rankings",
+    "sukma.worker.tasks_complaints",
+    "sukma.worker.tasks_reports",
+]
 app.conf.beat_schedule = BEAT_SCHEDULE
