@@ -250,3 +250,36 @@ class ReconciliationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} ok={self.ok}"
+
+
+# ====================================================================== ranking snapshots
+class RankingSnapshot(models.Model):
+    """One computed ranking, stored whole so that a read is one indexed row (ranking.py).
+
+    Keyed by period (kind, year, number), level (regency, agency, service) and
+    standard code (empty for the regency level). ``rows`` is the ranking as
+    plain JSON (numbers as decimal strings); ranking.rankings_recompute()
+    rewrites it after every refresh, ranking.ranking_read() serves it.
+    """
+
+    period_kind = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    number = models.PositiveSmallIntegerField()
+    level = models.CharField(max_length=10)
+    code = models.CharField(max_length=40, blank=True)
+    policy = models.CharField(max_length=14, default="exact")
+    rows = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("ranking snapshot")
+        verbose_name_plural = _("ranking snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_kind", "year", "number", "level", "code"],
+                name="ranking_snapshot_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_kind} {self.year}/{self.number} {self.level} {self.code}"
