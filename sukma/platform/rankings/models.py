@@ -180,6 +180,8 @@ class RollupCursor(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     rows_last_run = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The RefreshRun that last counted this regency as done: a redelivered task counts once.
+    last_run = models.UUIDField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("rollup cursor")
