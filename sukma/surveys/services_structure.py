@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from sukma.platform.audit import audit_record, snapshot
 from sukma.platform.permissions import is_province_admin
+from sukma.surveys.followup.services import plans_draft_for_period
 from sukma.surveys.models import (
     Agency,
     Period,
@@ -327,6 +328,7 @@ def period_lock(
         before=before,
         after=snapshot(period),
     )
+    plans_draft_for_period(acting_user=acting_user, period=period, regency=regency)
     return period
 
 
