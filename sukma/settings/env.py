@@ -66,7 +66,10 @@ def database_settings(url: str) -> dict:
         "PASSWORD": unquote(parts.password or ""),
         "HOST": unquote(query.get("host", parts.hostname or "")),
         "PORT": str(parts.port or ""),
-        "CONN_MAX_AGE": 0,
+        # Keep connections between requests: opening one costs more than a citizen's whole
+        # submission. Health checks drop a connection the server has closed.
+        "CONN_MAX_AGE": integer("DB_CONN_MAX_AGE", 60),
+        "CONN_HEALTH_CHECKS": True,
     }
 
 

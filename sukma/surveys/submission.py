@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sukma.surveys.complaints.services import case_open
 from sukma.surveys.elements import ELEMENT_CODES
 from sukma.surveys.models import (
     PROFILE_FIELDS,
@@ -65,6 +66,20 @@ class Submission:
     device_token: str = ""
     address: str = ""
     started_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the page already read for this submission, so it is not read twice.
+
+    Only a shortcut: anything that does not match the submission (another
+    code, another version) is looked up again under the usual rules.
+    """
+
+    point: ServicePoint
+    services: list[Service]
+    questionnaire: Questionnaire | None = None
+    extras: list[Question] | None = None
 
 
 def keyed_hash(purpose: str, value: str) -> str:
@@ -124,8 +139,12 @@ def _service_point(code: str) -> ServicePoint:
     return point
 
 
-def _service(point: ServicePoint, service_id: int | None) -> Service:
+def _service(point: ServicePoint, service_id: int | None, loaded: Loaded | None) -> Service:
     chosen = service_id if service_id is not None else point.default_service_id
+    if loaded is not None:
+        for service in loaded.services:
+            if service.pk == chosen and service.active and service.agency_id == point.agency_id:
+                return service
     service = (
         Service.objects.filter(pk=chosen, agency_id=point.agency_id, active=True).first()
         if chosen is not None
@@ -172,13 +191,16 @@ def age_band_for(age: int) -> str:
     raise AssertionError("age bands cover 17 and over")
 
 
-def _extras(questionnaire: Questionnaire, given: Mapping[str, str]) -> dict[str, str]:
-    questions = {
-        str(q.pk): q
-        for q in Question.objects.filter(questionnaire=questionnaire).exclude(
-            kind=QuestionKind.ELEMENT
-        )
-    }
+def _extra_questions(questionnaire: Questionnaire, loaded: Loaded | None) -> list[Question]:
+    if loaded is not None and loaded.extras is not None and loaded.questionnaire == questionnaire:
+        return loaded.extras
+    return list(
+        Question.objects.filter(questionnaire=questionnaire).exclude(kind=QuestionKind.ELEMENT)
+    )
+
+
+def _extras(questions: list[Question], given: Mapping[str, str]) -> dict[str, str]:
+    questions = {str(q.pk): q for q in questions}
     unknown = set(map(str, given)) - set(questions)
     if unknown:
         raise ValidationError({"extra_answers": _("Unknown question.")})
@@ -261,15 +283,23 @@ def _flags(response: Response, point: ServicePoint, now: datetime) -> list[str]:
     return flags
 
 
-def response_submit(submission: Submission, *, now: datetime | None = None) -> Response:
+def response_submit(
+    submission: Submission, *, now: datetime | None = None, loaded: Loaded | None = None
+) -> Response:
     """Check, flag, store and count one response. Raises ValidationError, changing nothing."""
     now = now or timezone.now()
-    point = _service_point(submission.service_point_code)
-    service = _service(point, submission.service_id)
-    questionnaire = _questionnaire(submission.questionnaire_version)
+    code = str(submission.service_point_code).strip().upper()
+    point = loaded.point if loaded and loaded.point.code == code else _service_point(code)
+    service = _service(point, submission.service_id, loaded)
+    questionnaire = (
+        loaded.questionnaire
+        if loaded and loaded.questionnaire
+        and loaded.questionnaire.version == submission.questionnaire_version
+        else _questionnaire(submission.questionnaire_version)
+    )
     answers = _check_answers(submission.answers)
     profile = _profile(submission.profile, submission.age)
-    extras = _extras(questionnaire, submission.extra_answers)
+    extras = _extras(_extra_questions(questionnaire, loaded), submission.extra_answers)
     day = _service_date(submission.service_date, now)
     check_day_writable(day)
     suggestion = submission.suggestion.strip()
@@ -301,6 +331,7 @@ def response_submit(submission: Submission, *, now: datetime | None = None) -> R
         with transaction.atomic():
             response.save()
             totals_apply(response, sign=+1)
+            case_open(response=response)  # a suggestion becomes a case for its agency
     except IntegrityError as exc:
         if "one_response_per_device_service_day" in str(exc):
             raise ValidationError(

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sukma.surveys.forms_citizen import HONEYPOT, NOT_APPLICABLE, CitizenForm
 from sukma.surveys.models import Question, QuestionKind, Questionnaire, Service, ServicePoint
-from sukma.surveys.submission import SUGGESTION_MAX, keyed_hash, response_submit
+from sukma.surveys.submission import SUGGESTION_MAX, Loaded, keyed_hash, response_submit
 
 DEVICE_COOKIE = "sukma_perangkat"
 DEVICE_SALT = "sukma.citizen.device"
@@ -149,7 +149,7 @@ def _questionnaire(version: str | None) -> Questionnaire | None:
 def _extras(questionnaire: Questionnaire | None):
     if questionnaire is None:
         return []
-    return (
+    return list(
         Question.objects.filter(questionnaire=questionnaire)
         .exclude(kind=QuestionKind.ELEMENT)
         .order_by("position")
@@ -176,9 +176,10 @@ def survey(request, code: str):
         return response
 
     token, new_token = _device_token(request)
-    services = Service.objects.filter(agency_id=point.agency_id, active=True).order_by("name")
+    services = list(Service.objects.filter(agency_id=point.agency_id, active=True).order_by("name"))
     data = request.POST if request.method == "POST" else None
     questionnaire = _questionnaire(data.get("version") if data else None)
+    extras = _extras(questionnaire)
     preset = point.default_service if point.default_service in services else None
     if preset is None and len(services) == 1:
         preset = services[0]
@@ -186,7 +187,7 @@ def survey(request, code: str):
         data,
         services=services,
         questionnaire=questionnaire,
-        extras=_extras(questionnaire),
+        extras=extras,
         preset_service=preset,
     )
     status = 200
@@ -202,7 +203,8 @@ def survey(request, code: str):
                 started_at=_started_at(form.cleaned_data["started"], now),
             )
             try:
-                stored = response_submit(submission, now=now)
+                loaded = Loaded(point, services, questionnaire, extras)
+                stored = response_submit(submission, now=now, loaded=loaded)
             except ValidationError as error:
                 form.add_refusal(error)
             else:
