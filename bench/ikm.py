@@ -255,6 +255,41 @@ def build_daily_totals() -> int:
         return cursor.rowcount
 
 
+def build_monthly_totals() -> int:
+    """The per-service, per-month totals, as the same upserts keep them beside the days."""
+    from django.db import connection
+
+    sums = ", ".join(f"SUM({c})" for c in TOTAL_COLUMNS)
+    columns = ", ".join(TOTAL_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO surveys_monthlyservicetotals (service_id, month, {columns}) "
+            f"SELECT service_id, date_trunc('month', day)::date, {sums} "
+            "FROM surveys_dailyservicetotals GROUP BY service_id, date_trunc('month', day)"
+        )
+        return cursor.rowcount
+
+
+def month_disagreements() -> int:
+    """Month rows that differ from the sum of their days (after the product's own submissions)."""
+    from django.db import connection
+
+    sums = ", ".join(f"SUM({c})" for c in TOTAL_COLUMNS)
+    days = (
+        f"SELECT service_id, date_trunc('month', day)::date, {sums} "
+        "FROM surveys_dailyservicetotals GROUP BY 1, 2"
+    )
+    months = (
+        f"SELECT service_id, month, {', '.join(TOTAL_COLUMNS)} FROM surveys_monthlyservicetotals"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM ({days} EXCEPT {months}) a) "
+            f"+ (SELECT COUNT(*) FROM ({months} EXCEPT {days}) b)"
+        )
+        return cursor.fetchone()[0]
+
+
 def totals_disagreements() -> int:
     """Rows where the daily totals and a direct sum of the raw responses differ (both ways)."""
     from django.db import connection
@@ -398,7 +433,11 @@ def main() -> None:
         log(f"{rebuilt} secondary indexes rebuilt ({time.perf_counter() - t:.1f} s)")
         t = time.perf_counter()
         rows = build_daily_totals()
-        log(f"{rows:,} daily service totals built ({time.perf_counter() - t:.1f} s)")
+        months = build_monthly_totals()
+        log(
+            f"{rows:,} daily and {months:,} monthly service totals built "
+            f"({time.perf_counter() - t:.1f} s)"
+        )
 
         t = time.perf_counter()
         submitted = submit_through_product(points, services, questionnaire.version)
@@ -411,6 +450,7 @@ def main() -> None:
             f"{disagreements} rows disagree ({time.perf_counter() - t:.1f} s)"
         )
         assert disagreements == 0, "the daily totals do not match the raw responses"
+        assert month_disagreements() == 0, "the month totals do not match their days"
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT COUNT(*) FROM surveys_response r JOIN surveys_service s "

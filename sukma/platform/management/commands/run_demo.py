@@ -115,6 +115,7 @@ class Command(BaseCommand):
             f"  Kabupaten Tulungagung:     {url_for_host(host_for('tulungagungkab'))}",
             f"  Kota Kediri:               {url_for_host(host_for('kedirikota'))}",
             f"  API docs:                  {url_for_host(settings.BASE_DOMAIN, '/api/docs/')}",
+            f"  A citizen's survey (QR):   {self._sample_survey_url()}",
             "",
             f"Demo sign-ins (password: {demo.DEMO_PASSWORD}):",
             *[f"  {role:<30} {email}" for role, email in demo.demo_sign_ins()],
@@ -123,6 +124,22 @@ class Command(BaseCommand):
             "",
         ]
         self.stdout.write("\n".join(lines))
+
+    @staticmethod
+    def _sample_survey_url() -> str:
+        """The survey of Tulungagung's first counter, as its QR poster would open it."""
+        from django_tenants.utils import tenant_context
+
+        from sukma.surveys.models import ServicePoint
+        from sukma.tenants.models import Regency
+
+        regency = Regency.objects.filter(domains__domain=host_for("tulungagungkab")).first()
+        if regency is None:
+            return "(none yet)"
+        with tenant_context(regency):
+            point = ServicePoint.objects.filter(active=True).order_by("pk").first()
+        host = host_for("tulungagungkab")
+        return url_for_host(host, f"/s/{point.code}/") if point else "(none yet)"
 
     def _wait(self, children: dict[str, subprocess.Popen]) -> None:
         while True:
