@@ -17,5 +17,6 @@ urlpatterns = [
     path("hasil/", views_public.public_results, name="public_results"),
     path("api/v1/", include("sukma.api.urls_tenant")),
     path("kelola/", include("sukma.surveys.urls_admin")),
+    path("rtl/", include("sukma.surveys.followup.urls")),
     *common_patterns("sukma.urls.tenant"),
 ]
