@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from sukma.surveys import views, views_citizen, views_dashboard, views_public
+from sukma.surveys.complaints.urls import citizen_patterns as complaint_tracking
 from sukma.urls.common import common_patterns
 
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("poster/titik/<int:point_id>.pdf", views_dashboard.poster_point, name="poster_point"),
     path("poster/opd/<int:agency_id>.pdf", views_dashboard.poster_agency, name="poster_agency"),
     path("hasil/", views_public.public_results, name="public_results"),
+    *complaint_tracking,
+    path("pengaduan/", include("sukma.surveys.complaints.urls")),
     path("api/v1/", include("sukma.api.urls_tenant")),
     path("kelola/", include("sukma.surveys.urls_admin")),
     path("rtl/", include("sukma.surveys.followup.urls")),

@@ -1,0 +1,215 @@
+"""Complaints' pages: the citizen's tracking page and the operators' inbox.
+
+Tracking (``/lacak/<code>``, no sign-in): exactly one case, by its unguessable code:
+status, dates, the agency's public answer, the citizen's own suggestion. Never the
+internal notes, the assignee, other cases or the citizen's other answers. A wrong
+code, a missing one and a malformed one get the same status and the same body;
+lookups are rate-limited per address (a keyed hash of it, in the cache).
+
+Inbox (``/pengaduan/``): regency admins see every agency, agency operators their
+own; anyone else signed in gets 403 (the dashboard's access rule, reused).
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sukma.platform.models import User
+from sukma.surveys.complaints import clocks, selectors, services
+from sukma.surveys.complaints.models import Status
+from sukma.surveys.models import Agency
+from sukma.surveys.submission import keyed_hash
+from sukma.surveys.views_citizen import _language, _remember_language, client_address
+from sukma.surveys.views_dashboard import dashboard_access, nav_context
+
+LOOKUP_LIMIT = getattr(settings, "COMPLAINT_LOOKUP_LIMIT", 30)
+LOOKUP_WINDOW = getattr(settings, "COMPLAINT_LOOKUP_WINDOW", 600)
+PAGE_SIZE = 25
+
+
+# ---------------------------------------------------------------- citizen
+def lookup_rate_key(address: str) -> str:
+    return f"complaint-lookup:{keyed_hash('complaint-lookup', address)}"
+
+
+def _lookups_exceeded(address: str) -> bool:
+    key = lookup_rate_key(address)
+    cache.add(key, 0, timeout=LOOKUP_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=LOOKUP_WINDOW)
+        count = 1
+    return count > LOOKUP_LIMIT
+
+
+def _private(response):
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the code is in the address
+    return response
+
+
+@require_GET
+def track_form(request):
+    chosen = _language(request)
+    code = request.GET.get("kode", "").strip().upper()[:16]
+    if code:
+        return redirect("complaints_track", code=code)
+    return _remember_language(render(request, "complaints/track_form.html"), chosen)
+
+
+def _steps(status: Status) -> list[dict]:
+    order = [Status.RECEIVED, Status.IN_PROGRESS, Status.DONE]
+    reached = order.index(status) if status in order else 0
+    return [
+        {"label": step.label, "on": i <= reached, "current": step == status}
+        for i, step in enumerate(order)
+    ]
+
+
+@require_GET
+def track(request, code: str):
+    chosen = _language(request)
+    if _lookups_exceeded(client_address(request)):
+        response = render(request, "complaints/track_too_many.html", status=429)
+        response["Retry-After"] = str(LOOKUP_WINDOW)
+        return _private(response)
+    case = selectors.case_by_tracking_code(code)
+    if case is None:
+        response = render(request, "complaints/track_not_found.html", status=404)
+        return _private(_remember_language(response, chosen))
+    # Only these fields reach the template: nothing else of the case can leak.
+    shown = {
+        "tracking_code": case.tracking_code,
+        "status": case.status,
+        "status_label": Status(case.status).label,
+        "agency": case.agency.name,
+        "service": case.response.service.name,
+        "suggestion": case.response.suggestion,
+        "received_at": case.received_at,
+        "forwarded_at": case.forwarded_at,
+        "closed_at": case.closed_at,
+        "forward_due_on": case.forward_due_on,
+        "answer_due_on": case.answer_due_on,
+        "public_answer": case.public_answer,
+        "answered_at": case.answered_at,
+        "rejection_reason": case.rejection_reason if case.status == Status.REJECTED else "",
+        "steps": _steps(Status(case.status)),
+    }
+    response = render(request, "complaints/track.html", {"shown": shown})
+    return _private(_remember_language(response, chosen))
+
+
+# ---------------------------------------------------------------- inbox
+def _agency_filter(request, agencies) -> int | None:
+    raw = request.GET.get("opd", "")
+    if raw.isdigit() and any(a.pk == int(raw) for a in agencies):
+        return int(raw)
+    return None
+
+
+@dashboard_access
+@require_GET
+def inbox(request):
+    scope = request.scope
+    now = timezone.now()
+    agencies = list(
+        Agency.objects.all()
+        if scope.regency_admin
+        else Agency.objects.filter(pk__in=scope.agency_ids)
+    )
+    agency_id = _agency_filter(request, agencies)
+    status = request.GET.get("status", "")
+    status = status if status in Status.values else ""
+    overdue = request.GET.get("terlambat", "") == "1"
+    cases = selectors.inbox(
+        agency_ids=scope.limit, agency_id=agency_id, status=status, overdue=overdue, now=now
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("halaman"))
+    filters = {"opd": agency_id or "", "status": status, "terlambat": "1" if overdue else ""}
+    query = urlencode({k: v for k, v in filters.items() if v})
+    context = {
+        **nav_context(request, "complaints"),
+        "agencies": agencies,
+        "agency_id": agency_id,
+        "status": status,
+        "overdue": overdue,
+        "statuses": Status.choices,
+        "page": page,
+        "cases": page.object_list,
+        "query": query,
+        "today": clocks.jakarta_date(now),
+    }
+    return render(request, "complaints/inbox.html", context)
+
+
+ACTIONS = {"status", "assign", "answer", "note", "spam"}
+
+
+@dashboard_access
+@require_http_methods(["GET", "POST"])
+def case_page(request, pk: int):
+    scope = request.scope
+    case = selectors.case_for_staff(pk, agency_ids=scope.limit)
+    if case is None:
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            _act(request, case, action)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Saved."))
+            if action == "spam":  # out of the inbox: back to it
+                return redirect("complaints:inbox")
+        return redirect("complaints:case", pk=case.pk)
+    users = {u.pk: u for u in services.assignable_users(case)}
+    notes = selectors.case_notes(case)
+    authors = User.objects.in_bulk({n.author_id for n in notes})
+    context = {
+        **nav_context(request, "complaints"),
+        "case": case,
+        "suggestion": case.response.suggestion,
+        "overdue": selectors.case_is_overdue(case),
+        "next_statuses": [(s, Status(s).label) for s in services.ALLOWED[Status(case.status)]],
+        "assignable": users.values(),
+        "assignee": users.get(case.assignee_id) or User.objects.filter(pk=case.assignee_id).first(),
+        "notes": [{"note": n, "author": authors.get(n.author_id)} for n in notes],
+        "track_url": request.build_absolute_uri(
+            reverse("complaints_track", kwargs={"code": case.tracking_code})
+        ),
+    }
+    return render(request, "complaints/case.html", context)
+
+
+def _act(request, case, action: str) -> None:
+    user, data = request.user, request.POST
+    if action == "status":
+        services.case_transition(
+            case=case, acting_user=user, to=data.get("to", ""), reason=data.get("reason", "")
+        )
+    elif action == "assign":
+        raw = data.get("assignee", "")
+        assignee = User.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if raw and assignee is None:
+            raise ValidationError(_("This person cannot work on this agency's cases."))
+        services.case_assign(case=case, acting_user=user, assignee=assignee)
+    elif action == "answer":
+        services.case_answer(case=case, acting_user=user, text=data.get("answer", ""))
+    elif action == "note":
+        services.case_note_add(case=case, acting_user=user, text=data.get("note", ""))
+    elif action == "spam":
+        services.case_mark_spam(case=case, acting_user=user, reason=data.get("reason", ""))
+    else:
+        raise ValidationError(_("Unknown action."))
