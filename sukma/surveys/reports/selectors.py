@@ -1,0 +1,304 @@
+"""Reads behind the laporan SKM: what a report shows, and the fingerprint of that data.
+
+Every figure is sukma.surveys.selectors' (the totals and the IKM engine);
+this module only gathers them for one scope (regency, agency or service)
+and period, with the words the report prints around them, in Bahasa
+Indonesia.
+"""
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Sum
+from django.utils import formats, translation
+
+from sukma.surveys import selectors as figures
+from sukma.surveys.models import (
+    PROFILE_FIELDS,
+    Agency,
+    DailyServiceTotals,
+    Period,
+    PeriodKind,
+    Questionnaire,
+    Service,
+    ServicePoint,
+)
+from sukma.surveys.reports import rtl
+from sukma.surveys.reports.models import ReportScope
+from sukma.surveys.selectors_dashboard import MonthFigure, monthly_figures
+
+# Bumped when what a report contains changes, so cached files are made again.
+LAYOUT_VERSION = 1
+TREND_PERIODS = 5
+
+PROFILE_HEADINGS_ID = {
+    "sex": "Jenis kelamin",
+    "age_band": "Usia",
+    "education": "Pendidikan terakhir",
+    "occupation": "Pekerjaan utama",
+    "disability": "Disabilitas",
+    "service_session": "Waktu pelayanan",
+}
+MONTHS_ID = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+
+def date_id(day: datetime.date) -> str:
+    """ "1 Januari 2026", whatever the installed locale data says."""
+    return f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"
+
+
+def period_label_id(period: Period) -> str:
+    if period.kind == PeriodKind.YEAR:
+        return f"Tahun {period.year}"
+    if period.kind == PeriodKind.SEMESTER:
+        return f"Semester {'I' * period.number} Tahun {period.year}"
+    if period.kind == PeriodKind.QUARTER:
+        roman = ("I", "II", "III", "IV")[period.number - 1]
+        return f"Triwulan {roman} Tahun {period.year}"
+    return f"{MONTHS_ID[period.starts_on.month - 1]} {period.year}"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a report is about: the regency, one agency, or one service."""
+
+    scope: str
+    scope_id: int
+    agency: Agency | None
+    service: Service | None
+
+    @property
+    def agency_id(self) -> int | None:
+        return None if self.agency is None else self.agency.pk
+
+    @property
+    def service_id(self) -> int | None:
+        return None if self.service is None else self.service.pk
+
+
+def subject_for(scope: str, scope_id: int) -> Subject:
+    """The subject, or Agency/Service.DoesNotExist."""
+    if scope == ReportScope.SERVICE:
+        service = Service.objects.select_related("agency").get(pk=scope_id)
+        return Subject(scope, service.pk, service.agency, service)
+    if scope == ReportScope.AGENCY:
+        return Subject(scope, scope_id, Agency.objects.get(pk=scope_id), None)
+    if scope == ReportScope.REGENCY:
+        return Subject(scope, 0, None, None)
+    raise ValueError(f"unknown report scope {scope!r}")
+
+
+def trend_periods(period: Period) -> list[Period]:
+    """The period and up to TREND_PERIODS - 1 before it, of the same kind, oldest first."""
+    periods = Period.objects.filter(kind=period.kind, starts_on__lte=period.starts_on).order_by(
+        "-starts_on"
+    )[:TREND_PERIODS]
+    return list(reversed(periods))
+
+
+def previous_period(period: Period) -> Period | None:
+    return (
+        Period.objects.filter(kind=period.kind, ends_on__lt=period.starts_on)
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+# ---------------------------------------------------------------- fingerprint
+def data_fingerprint(subject: Subject, period: Period) -> str:
+    """A digest that changes whenever anything the report shows can change.
+
+    The daily totals rows of the report's days (and of the trend's earlier
+    periods) carry the id of the last transaction that changed them, so a new
+    response or an exclusion moves the maximum; the count and sum catch a row
+    added or removed. Beside them: the period (dates, lock), the current
+    questionnaire, the weight policy, the structure the report names
+    (services, their expected users, service points) and the follow-up plans.
+    """
+    earliest = min(p.starts_on for p in [*trend_periods(period), period])
+    rows = DailyServiceTotals.objects.filter(day__gte=earliest, day__lte=period.ends_on)
+    services = Service.objects.all()
+    points = ServicePoint.objects.all()
+    agencies = Agency.objects.all()
+    if subject.agency_id is not None:
+        rows = rows.filter(service__agency_id=subject.agency_id)
+        services = services.filter(agency_id=subject.agency_id)
+        points = points.filter(agency_id=subject.agency_id)
+        agencies = agencies.filter(pk=subject.agency_id)
+    if subject.service_id is not None:
+        rows = rows.filter(service_id=subject.service_id)
+        services = services.filter(pk=subject.service_id)
+    totals = rows.aggregate(xid=Max("changed_xid"), rows=Count("id"), responses=Sum("responses"))
+    questionnaire = Questionnaire.objects.filter(is_current=True).values_list("version", flat=True)
+    parts = {
+        "layout": LAYOUT_VERSION,
+        "subject": [subject.scope, subject.scope_id],
+        "period": [period.pk, period.starts_on, period.ends_on, period.locked, period.locked_at],
+        "trend": [p.pk for p in trend_periods(period)],
+        "totals": totals,
+        "questionnaire": list(questionnaire),
+        "policy": figures.weight_policy(),
+        "agencies": list(agencies.order_by("pk").values_list("pk", "name", "active")),
+        "services": list(
+            services.order_by("pk").values_list("pk", "name", "annual_users", "active")
+        ),
+        "points": list(points.order_by("pk").values_list("pk", "name", "address", "active")),
+        "rtl": rtl.fingerprint(subject.agency_id, period, previous_period(period)),
+    }
+    blob = json.dumps(parts, default=str, sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+# ---------------------------------------------------------------- the report's data
+@dataclass
+class ProfileTable:
+    field: str
+    heading: str
+    rows: list[tuple[str, str, figures.Figure]]
+    total: int
+
+
+@dataclass
+class ReportData:
+    regency: object
+    subject: Subject
+    period: Period
+    period_label: str
+    title: str
+    figure: figures.Figure
+    services: list[tuple[Service, figures.Figure]]
+    agencies: list[tuple[Agency, figures.Figure]]
+    profiles: list[ProfileTable]
+    points: list[ServicePoint]
+    months: list[MonthFigure]
+    trend: list[tuple[Period, figures.Figure]]
+    questionnaire: Questionnaire | None
+    plans: list[rtl.PlanView] = field(default_factory=list)
+    previous: list[rtl.PlanView] = field(default_factory=list)
+    previous_period: Period | None = None
+    generated_on: datetime.date | None = None
+
+
+def subject_title(regency, subject: Subject) -> str:
+    if subject.service is not None:
+        return f"{subject.service.name} – {subject.agency.name}"
+    if subject.agency is not None:
+        return subject.agency.name
+    return str(regency.name)
+
+
+def _profile_tables(subject: Subject, period: Period) -> list[ProfileTable]:
+    tables = []
+    for name in PROFILE_FIELDS:
+        rows = figures.profile_breakdown(
+            period,
+            name,
+            agency_id=subject.agency_id if subject.service_id is None else None,
+            service_id=subject.service_id,
+        )
+        tables.append(
+            ProfileTable(
+                field=name,
+                heading=PROFILE_HEADINGS_ID[name],
+                rows=rows,
+                total=sum(f.responses for _v, _l, f in rows),
+            )
+        )
+    return tables
+
+
+def _trend(subject: Subject, period: Period) -> list[tuple[Period, figures.Figure]]:
+    policy = figures.weight_policy()
+    return [
+        (
+            p,
+            figures.make_figure(
+                figures.totals_between(
+                    p.starts_on,
+                    p.ends_on,
+                    agency_id=subject.agency_id if subject.service_id is None else None,
+                    service_id=subject.service_id,
+                ),
+                None,
+                policy,
+            ),
+        )
+        for p in trend_periods(period)
+    ]
+
+
+def report_data(regency, subject: Subject, period: Period, *, today=None) -> ReportData:
+    """Everything a report prints, in Bahasa Indonesia (labels are resolved in "id")."""
+    with translation.override("id"):
+        if subject.service is not None:
+            figure = figures.service_figure(period, subject.service)
+            services = [
+                (s, f)
+                for s, f in figures.service_figures(period, agency_id=subject.agency_id)
+                if s.pk == subject.service_id
+            ]
+        elif subject.agency is not None:
+            figure = figures.agency_figure(period, subject.agency)
+            services = figures.service_figures(period, agency_id=subject.agency_id)
+        else:
+            figure = figures.regency_figure(period)
+            services = figures.service_figures(period)
+        agencies = figures.agency_figures(period) if subject.agency is None else []
+        points = ServicePoint.objects.filter(active=True).select_related("agency")
+        if subject.agency_id is not None:
+            points = points.filter(agency_id=subject.agency_id)
+        previous = previous_period(period)
+        data = ReportData(
+            regency=regency,
+            subject=subject,
+            period=period,
+            period_label=period_label_id(period),
+            title=subject_title(regency, subject),
+            figure=figure,
+            services=list(services),
+            agencies=list(agencies),
+            profiles=_profile_tables(subject, period),
+            points=list(points),
+            months=monthly_figures(
+                period.starts_on,
+                period.ends_on,
+                agency_id=subject.agency_id if subject.service_id is None else None,
+                service_id=subject.service_id,
+                until=period.ends_on,
+            ),
+            trend=_trend(subject, period),
+            questionnaire=Questionnaire.objects.filter(is_current=True)
+            .prefetch_related("questions")
+            .first(),
+            plans=rtl.plans(subject.agency_id, period),
+            previous=rtl.plans(subject.agency_id, previous) if previous else [],
+            previous_period=previous,
+            generated_on=today,
+        )
+        # Resolve lazy labels now, while the language is Indonesian.
+        for table in data.profiles:
+            table.rows = [(v, str(label), f) for v, label, f in table.rows]
+        return data
+
+
+def number_id(value, places: int = 2) -> str:
+    """75,00 / 1.234: Indonesian number format, "–" for None."""
+    if value is None:
+        return "–"
+    with translation.override("id"):
+        return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)

@@ -1,0 +1,145 @@
+"""Writes of reports: asking for one (cached by its data), and making it (in a worker).
+
+report_request returns the file already made for the same data (or the one
+being made) when the fingerprint matches; otherwise it records a new
+request and, after commit, hands it to a worker with the regency's schema
+on the message. report_generate is what the worker runs: it claims the
+request with a conditional UPDATE (so a redelivered message does no work
+twice), builds the PDF or the workbook, saves it and records progress on
+the way.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from sukma.surveys.models import Agency, Period, Service
+from sukma.surveys.reports.models import ReportFile, ReportFormat, ReportScope, ReportState
+from sukma.surveys.reports.selectors import data_fingerprint, report_data, subject_for
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = (DatabaseError, ConnectionError, TimeoutError)
+
+
+def report_access_check(*, scope_limit, scope: str, scope_id: int) -> None:
+    """Regency admins (limit None) may ask for anything; operators only for their agencies."""
+    if scope_limit is None:
+        return
+    if scope == ReportScope.REGENCY:
+        raise PermissionDenied(_("Only regency admins may ask for the regency's report."))
+    if scope == ReportScope.AGENCY:
+        agency_id = scope_id
+    else:
+        agency_id = Service.objects.filter(pk=scope_id).values_list("agency_id", flat=True).first()
+    if agency_id not in scope_limit:
+        raise PermissionDenied(_("You may ask only for your own agency's reports."))
+
+
+def _subject(scope: str, scope_id: int):
+    if scope not in ReportScope.values:
+        raise ValidationError({"scope": _("Choose regency, agency or service.")})
+    try:
+        return subject_for(scope, scope_id)
+    except (Agency.DoesNotExist, Service.DoesNotExist):
+        raise ValidationError({"scope_id": _("No such agency or service.")}) from None
+
+
+def _dispatch(report_id: int, schema: str) -> None:
+    from sukma.worker.tasks_reports import generate_report
+
+    try:
+        result = generate_report.apply_async(args=[report_id], headers={"_schema_name": schema})
+    except Exception:  # the broker is down: the request stays pending and can be asked again
+        log.exception("could not queue report %s", report_id)
+        return
+    ReportFile.objects.filter(pk=report_id).update(task_id=result.id or "")
+
+
+def report_request(
+    *, acting_user, scope: str, scope_id: int, period: Period, fmt: str, scope_limit=None
+) -> tuple[ReportFile, bool]:
+    """The report for this scope, period and format: (file, created).
+
+    Not created when a file with the same data fingerprint is done or on its
+    way; created (and sent to a worker after commit) otherwise. `scope_limit`
+    is the caller's agency ids (None for a regency admin), checked first.
+    """
+    if fmt not in ReportFormat.values:
+        raise ValidationError({"fmt": _("Choose PDF or XLSX.")})
+    subject = _subject(scope, int(scope_id or 0))
+    report_access_check(scope_limit=scope_limit, scope=scope, scope_id=subject.scope_id)
+    fingerprint = data_fingerprint(subject, period)
+    live = ReportFile.objects.filter(
+        scope=scope, scope_id=subject.scope_id, period=period, fmt=fmt, fingerprint=fingerprint
+    ).exclude(state=ReportState.FAILED)
+    existing = live.first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            report = ReportFile.objects.create(
+                scope=scope,
+                scope_id=subject.scope_id,
+                period=period,
+                fmt=fmt,
+                fingerprint=fingerprint,
+                requested_by=getattr(acting_user, "pk", None),
+            )
+    except IntegrityError:  # asked twice at once: the other request won
+        return live.get(), False
+    schema = connection.schema_name
+    transaction.on_commit(lambda: _dispatch(report.pk, schema))
+    return report, True
+
+
+def _progress(report_id: int, percent: int) -> None:
+    ReportFile.objects.filter(pk=report_id, state=ReportState.RUNNING).update(progress=percent)
+
+
+def report_generate(*, report_id: int, regency) -> ReportFile:
+    """Make the file of a pending request. Idempotent: a done or claimed request is left alone."""
+    claimed = ReportFile.objects.filter(pk=report_id, state=ReportState.PENDING).update(
+        state=ReportState.RUNNING, started_at=timezone.now(), progress=5
+    )
+    report = ReportFile.objects.select_related("period").get(pk=report_id)
+    if not claimed:
+        return report
+    try:
+        with translation.override("id"):
+            subject = subject_for(report.scope, report.scope_id)
+            data = report_data(regency, subject, report.period, today=timezone.localdate())
+            _progress(report_id, 40)
+            if report.fmt == ReportFormat.PDF:
+                from sukma.surveys.reports.pdf import report_pdf
+
+                body = report_pdf(data)
+            else:
+                from sukma.surveys.reports.xlsx import report_xlsx
+
+                body = report_xlsx(data, progress=lambda p: _progress(report_id, p))
+        _progress(report_id, 90)
+        name = f"{report.scope}-{report.scope_id}-{report.fingerprint[:16]}.{report.fmt}"
+        report.file.save(name, ContentFile(body), save=False)
+        ReportFile.objects.filter(pk=report_id).update(
+            file=report.file.name,
+            state=ReportState.DONE,
+            progress=100,
+            finished_at=timezone.now(),
+        )
+    except TRANSIENT:
+        # Worth another try: the task retries, and the retry must be able to claim it again.
+        ReportFile.objects.filter(pk=report_id).update(state=ReportState.PENDING, progress=0)
+        raise
+    except Exception as error:
+        log.exception("report %s failed", report_id)
+        ReportFile.objects.filter(pk=report_id).update(
+            state=ReportState.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    report.refresh_from_db()
+    return report
