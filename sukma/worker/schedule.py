@@ -8,4 +8,10 @@ BEAT_SCHEDULE = {
         "task": "sukma.worker.tasks.expire_agreements",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Complaints: cases past their SP4N-LAPOR! clocks escalated, hourly, per regency.
+    "escalate-overdue-complaints-hourly": {
+        "task": "sukma.worker.tasks_complaints.escalate_overdue_complaints",
+        "schedule": crontab(minute=17),
+        "options": {"headers": {"_schema_name": "public"}, "expires": 3000},
+    },
 }
