@@ -3,6 +3,7 @@
 from django.urls import path
 
 from sukma.surveys import views_admin as views
+from sukma.surveys import views_mapping
 
 app_name = "surveys_admin"
 
@@ -26,4 +27,6 @@ urlpatterns = [
     path("kuesioner/<int:pk>/hapus/", views.extra_remove, name="extra_remove"),
     path("impor/", views.import_page, name="import"),
     path("impor/templat.csv", views.import_template, name="import_template"),
+    path("pemetaan/", views_mapping.mapping_list, name="mapping_list"),
+    path("pemetaan/opd/<int:pk>/", views_mapping.mapping_agency, name="mapping_agency"),
 ]
