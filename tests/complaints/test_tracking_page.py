@@ -1,0 +1,109 @@
+"""The citizen's tracking page: one case by its code, nothing else; wrong = missing."""
+
+from django.db import connection
+
+from sukma.surveys.complaints.models import Case
+from sukma.surveys.complaints.services import (
+    case_answer,
+    case_assign,
+    case_note_add,
+    case_transition,
+)
+from sukma.surveys.complaints.views import LOOKUP_LIMIT
+from tests.complaints.conftest import complain, wib
+from tests.conftest import KEDIRI_HOST, TULUNGAGUNG_HOST, host_client
+
+FRI = wib(2026, 8, 14, 10, 0)
+
+
+def test_the_tracking_page_shows_exactly_one_case_and_nothing_else(personas, dukcapil, dinkes):
+    admin = personas.tulungagung_admin
+    mine = Case.objects.get(response=complain(dukcapil[3], "Ruang tunggu panas.", now=FRI))
+    other = Case.objects.get(response=complain(dinkes[2], "Dokter sering terlambat.", now=FRI))
+    case_assign(case=mine, acting_user=admin, assignee=admin)
+    case_note_add(case=mine, acting_user=admin, text="CATATAN-INTERNAL-RAHASIA")
+    case_answer(case=mine, acting_user=admin, text="Kipas angin sudah dipasang.")
+    case_transition(case=mine, acting_user=admin, to="selesai")
+    connection.set_schema_to_public()
+
+    page = host_client(TULUNGAGUNG_HOST).get(f"/lacak/{mine.tracking_code}")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert mine.tracking_code in body
+    assert "Ruang tunggu panas." in body
+    assert "Kipas angin sudah dipasang." in body
+    assert 'id="case-status"' in body and page.context["shown"]["status"] == "selesai"
+    # Never: the notes, the assignee, another case, the citizen's other answers.
+    assert "CATATAN-INTERNAL-RAHASIA" not in body
+    assert admin.email not in body and (admin.full_name or "@@") not in body
+    assert other.tracking_code not in body and "Dokter sering terlambat." not in body
+    assert "Perekaman KTP-el" in body  # the service is the citizen's own context
+    assert set(page.context["shown"]) == {
+        "tracking_code", "status", "status_label", "agency", "service", "suggestion",
+        "received_at", "forwarded_at", "closed_at", "forward_due_on", "answer_due_on",
+        "public_answer", "answered_at", "rejection_reason", "steps",
+    }  # fmt: skip
+    assert "case" not in page.context
+    assert page["Cache-Control"] == "private, no-store"
+    assert page["Referrer-Policy"] == "no-referrer"
+
+
+def test_a_lowercase_code_finds_the_case(dukcapil):
+    case = Case.objects.get(response=complain(dukcapil[3], "Lantai licin.", now=FRI))
+    connection.set_schema_to_public()
+    assert (
+        host_client(TULUNGAGUNG_HOST).get(f"/lacak/{case.tracking_code.lower()}").status_code == 200
+    )
+
+
+def test_a_wrong_code_and_a_missing_one_get_the_same_answer(personas, dukcapil):
+    case = Case.objects.get(response=complain(dukcapil[3], "Wifi lambat.", now=FRI))
+    code = case.tracking_code
+    deleted = Case.objects.get(response=complain(dukcapil[3], "Hapus.", now=FRI, token="z"))
+    deleted_code = deleted.tracking_code
+    deleted.delete()
+    connection.set_schema_to_public()
+    client = host_client(TULUNGAGUNG_HOST)
+    answers = [
+        client.get(f"/lacak/{code[:-1]}{'2' if code[-1] != '2' else '3'}"),  # one typo
+        client.get(f"/lacak/{deleted_code}"),  # was a case, no longer
+        client.get("/lacak/ZZZZZZZZZZ"),
+        client.get("/lacak/%3Cscript%3E"),  # malformed
+        client.get("/lacak/" + "A" * 40),
+    ]
+    assert {a.status_code for a in answers} == {404}
+    assert len({a.content for a in answers}) == 1
+    assert code[:-1].encode() not in answers[0].content
+    # Kediri's host does not know Tulungagung's case: the same answer there too.
+    connection.set_schema_to_public()
+    elsewhere = host_client(KEDIRI_HOST).get(f"/lacak/{code}")
+    assert elsewhere.status_code == 404
+
+
+def test_lookups_are_rate_limited_per_address(dukcapil, settings):
+    connection.set_schema_to_public()
+    client = host_client(TULUNGAGUNG_HOST, REMOTE_ADDR="10.1.2.3")
+    for _ in range(LOOKUP_LIMIT):
+        assert client.get("/lacak/ZZZZZZZZZZ").status_code == 404
+    assert client.get("/lacak/ZZZZZZZZZZ").status_code == 429
+    other = host_client(TULUNGAGUNG_HOST, REMOTE_ADDR="10.9.9.9")
+    assert other.get("/lacak/ZZZZZZZZZZ").status_code == 404
+
+
+def test_the_lookup_form_sends_the_citizen_to_the_code(dukcapil):
+    connection.set_schema_to_public()
+    client = host_client(TULUNGAGUNG_HOST)
+    assert client.get("/lacak/").status_code == 200
+    response = client.get("/lacak/", {"kode": " ab23cd45ef "})
+    assert response.status_code == 302 and response["Location"] == "/lacak/AB23CD45EF"
+
+
+def test_the_page_is_indonesian_first_and_english_on_request(dukcapil):
+    case = Case.objects.get(response=complain(dukcapil[3], "Bahasa.", now=FRI))
+    connection.set_schema_to_public()
+    indonesian = host_client(TULUNGAGUNG_HOST).get(f"/lacak/{case.tracking_code}")
+    assert '<html lang="id">' in indonesian.content.decode()
+    english = host_client(TULUNGAGUNG_HOST, HTTP_ACCEPT_LANGUAGE="en").get(
+        f"/lacak/{case.tracking_code}?lang=en"
+    )
+    assert "No answer yet." in english.content.decode()
