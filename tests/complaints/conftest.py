@@ -49,3 +49,41 @@ def operator(personas, dukcapil):  # noqa: F811
 def complain(point, text: str, *, now=None, token: str = ""):
     """A response with a suggestion (and so a case), as the citizen's page submits it."""
     return submit(point, ALL_FOUR, now=now, suggestion=text, token=token)
+
+
+@pytest.fixture
+def committed_point(personas, committed):
+    """An agency and its counter in Tulungagung, committed (for a worker or a browser);
+    removed afterwards with everything written against it (responses, cases, totals)."""
+    import secrets
+
+    from django.db import connection
+
+    from sukma.surveys.models import (
+        DailyProfileTotals,
+        DailyServiceTotals,
+        MonthlyServiceTotals,
+        Response,
+    )
+
+    regency = personas.tulungagung
+    connection.set_tenant(regency)
+    suffix = secrets.token_hex(3).upper()
+    agency = Agency.objects.create(
+        name=f"Dinas Perhubungan {suffix}", short_name="Dishub", kind="dinas"
+    )
+    service = Service.objects.create(agency=agency, name="Uji KIR", annual_users=3000)
+    point = ServicePoint.objects.create(
+        agency=agency, name="Loket KIR", code=f"CP{suffix}", default_service=service
+    )
+    connection.set_schema_to_public()
+    yield point
+    connection.set_tenant(regency)
+    services = Service.objects.filter(agency=agency)
+    Response.objects.filter(service__in=services).delete()  # cases and notes go with them
+    for model in (DailyServiceTotals, MonthlyServiceTotals, DailyProfileTotals):
+        model.objects.filter(service__in=services).delete()
+    ServicePoint.objects.filter(agency=agency).delete()
+    services.delete()
+    agency.delete()
+    connection.set_schema_to_public()
