@@ -10,11 +10,20 @@ from sukma.platform.models import (
     ReplicationAgreement,
     User,
 )
+from sukma.platform.rankings import models as rankings
 from sukma.tenants.models import Domain, Regency
 
 # Children before parents.
 TRACKED = [
     AuditEvent,
+    rankings.RankingSnapshot,
+    rankings.ReconciliationRun,
+    rankings.RefreshRun,
+    rankings.RollupCursor,
+    rankings.RollupDay,
+    rankings.RollupMonth,
+    rankings.RollupService,
+    rankings.RollupAgency,
     ProvisioningJob,
     Invitation,
     Membership,

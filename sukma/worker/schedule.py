@@ -8,6 +8,18 @@ BEAT_SCHEDULE = {
         "task": "sukma.worker.tasks.expire_agreements",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Rankings: the incremental rollup of every active regency, then the rankings.
+    "refresh-rankings-incremental": {
+        "task": "sukma.worker.tasks_rankings.refresh_rankings",
+        "schedule": crontab(minute="*/5"),
+        "options": {"headers": {"_schema_name": "public"}, "expires": 280},
+    },
+    # Rankings: the rollup recomputed from every regency's raw responses, nightly.
+    "reconcile-rankings-nightly": {
+        "task": "sukma.worker.tasks_rankings.reconcile_all",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"headers": {"_schema_name": "public"}},
+    },
     # Complaints: cases past their SP4N-LAPOR! clocks escalated, hourly, per regency.
     "escalate-overdue-complaints-hourly": {
         "task": "sukma.worker.tasks_complaints.escalate_overdue_complaints",

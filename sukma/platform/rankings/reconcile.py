@@ -1,0 +1,139 @@
+"""Reconciliation: the rollup recomputed from every regency's raw responses, to the last digit.
+
+For one regency, in one REPEATABLE READ snapshot, SQL sums the regency's
+non-excluded responses per (service, day) and per (service, month) and
+compares every column (responses, and per element the sum and the count)
+with the public RollupDay and RollupMonth rows. A key missing on one side
+counts as zeros there.
+
+A day whose totals row changed at or after the regency's rollup cursor is
+not settled yet (the next rollup copies it): it is counted as pending, not
+reported as a difference, and so is its month. Everything else must agree;
+each disagreement is stored in the ReconciliationRun with both sides.
+"""
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from sukma.platform.rankings.models import ReconciliationRun, RollupCursor
+from sukma.platform.rankings.rollup import COLUMNS, _q, active_regencies
+from sukma.surveys.models import ELEMENT_FIELDS
+from sukma.tenants.models import Regency
+
+RAW_AGGREGATES = ", ".join(
+    ["count(*) AS responses"]
+    + [f"sum(coalesce({f}, 0)) AS {f}_sum, count({f}) AS {f}_count" for f in ELEMENT_FIELDS]
+)
+
+
+def _compare_sql(schema: str, *, level: str) -> str:
+    s = _q(schema)
+    if level == "day":
+        raw_key, roll_table, roll_key = "service_date", "rankings_rollupday", "day"
+        pending = "t.changed_xid >= %(xid_done)s"
+        tot_join = "t.service_id = k.service_id AND t.day = k.key"
+    else:
+        raw_key = "date_trunc('month', service_date)::date"
+        roll_table, roll_key = "rankings_rollupmonth", "month"
+        pending = "t.changed_xid >= %(xid_done)s"
+        tot_join = (
+            "t.service_id = k.service_id AND t.day >= k.key AND t.day < k.key + interval '1 month'"
+        )
+    raw_cols = ", ".join(f"coalesce(raw.{c}, 0)" for c in COLUMNS)
+    roll_cols = ", ".join(f"coalesce(roll.{c}, 0)" for c in COLUMNS)
+    return f"""
+    WITH raw AS (
+        SELECT service_id, {raw_key} AS key, {RAW_AGGREGATES}
+        FROM {s}.surveys_response WHERE NOT excluded
+        GROUP BY 1, 2
+    ), roll AS (
+        SELECT service_id, {roll_key} AS key, {", ".join(COLUMNS)}
+        FROM public.{roll_table} WHERE regency_id = %(regency)s
+    ), k AS (
+        SELECT coalesce(raw.service_id, roll.service_id) AS service_id,
+               coalesce(raw.key, roll.key) AS key,
+               ARRAY[{raw_cols}]::bigint[] AS raw_values,
+               ARRAY[{roll_cols}]::bigint[] AS roll_values
+        FROM raw FULL OUTER JOIN roll ON roll.service_id = raw.service_id AND roll.key = raw.key
+    )
+    SELECT k.service_id, k.key, k.raw_values, k.roll_values,
+           EXISTS (SELECT 1 FROM {s}.surveys_dailyservicetotals t
+                   WHERE {tot_join} AND {pending}) AS pending
+    FROM k
+    WHERE k.raw_values <> k.roll_values
+    ORDER BY 1, 2
+    """
+
+
+def reconcile_regency(regency: Regency) -> tuple[list[dict], int]:
+    """(every difference between the regency's raw responses and the rollup, pending keys)."""
+    differences: list[dict] = []
+    pending = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        xid_done = (
+            RollupCursor.objects.filter(regency=regency).values_list("xid_done", flat=True).first()
+        ) or 0
+        for level in ("day", "month"):
+            cursor.execute(
+                _compare_sql(regency.schema_name, level=level),
+                {"regency": regency.pk, "xid_done": xid_done},
+            )
+            for service_id, key, raw_values, roll_values, is_pending in cursor.fetchall():
+                if is_pending:
+                    pending += 1
+                    continue
+                differences.append(
+                    {
+                        "regency_id": regency.pk,
+                        "regency": regency.name,
+                        "level": level,
+                        "service_id": service_id,
+                        "date": key.isoformat(),
+                        "columns": {
+                            c: {"raw": r, "rollup": o}
+                            for c, r, o in zip(COLUMNS, raw_values, roll_values, strict=True)
+                            if r != o
+                        },
+                    }
+                )
+    return differences, pending
+
+
+# ------------------------------------------------------------------------------ runs
+def reconciliation_start() -> ReconciliationRun:
+    return ReconciliationRun.objects.create()
+
+
+def reconciliation_record(*, run_id: int, regency: Regency) -> int:
+    """Check one regency and store its differences in the run (replacing any it stored before,
+    so a redelivered task records them once). Returns how many there are."""
+    differences, _pending = reconcile_regency(regency)
+    with transaction.atomic():
+        run = ReconciliationRun.objects.select_for_update().get(pk=run_id)
+        run.differences = [
+            d for d in run.differences if d.get("regency_id") != regency.pk
+        ] + differences
+        run.save(update_fields=["differences"])
+    return len(differences)
+
+
+def reconciliation_finish(*, run_id: int, regencies_checked: int) -> ReconciliationRun:
+    with transaction.atomic():
+        run = ReconciliationRun.objects.select_for_update().get(pk=run_id)
+        run.regencies_checked = regencies_checked
+        run.ok = not run.differences
+        run.finished_at = timezone.now()
+        run.save(update_fields=["regencies_checked", "ok", "finished_at"])
+    return run
+
+
+def reconcile_all(*, progress=None) -> ReconciliationRun:
+    """Every active regency, in this process (the command's --sync, the bench, tests)."""
+    run = reconciliation_start()
+    regencies = list(active_regencies())
+    for n, regency in enumerate(regencies, 1):
+        reconciliation_record(run_id=run.pk, regency=regency)
+        if progress:
+            progress(n, len(regencies))
+    return reconciliation_finish(run_id=run.pk, regencies_checked=len(regencies))
