@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from sukma.api import views_survey
+from sukma.api import views_reports, views_survey
 from sukma.api.auth import ObtainTokenView
 from sukma.api.views_tenant import CurrentRegencyView
 
@@ -28,5 +28,12 @@ urlpatterns = [
         name="api-questionnaire-version",
     ),
     path("ikm/", views_survey.IkmView.as_view(), name="api-ikm"),
+    path("reports/", views_reports.ReportListView.as_view(), name="api-reports"),
+    path("reports/<int:id>/", views_reports.ReportDetailView.as_view(), name="api-report"),
+    path(
+        "reports/<int:id>/download/",
+        views_reports.ReportDownloadView.as_view(),
+        name="api-report-download",
+    ),
     *router.urls,
 ]

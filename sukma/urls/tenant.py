@@ -16,6 +16,7 @@ urlpatterns = [
     path("poster/titik/<int:point_id>.pdf", views_dashboard.poster_point, name="poster_point"),
     path("poster/opd/<int:agency_id>.pdf", views_dashboard.poster_agency, name="poster_agency"),
     path("hasil/", views_public.public_results, name="public_results"),
+    path("laporan/", include("sukma.surveys.reports.urls")),
     *complaint_tracking,
     path("pengaduan/", include("sukma.surveys.complaints.urls")),
     path("api/v1/", include("sukma.api.urls_tenant")),

@@ -46,6 +46,9 @@ REGENCY_PATHS = {
     "/api/v1/responses/{id}/exclude/": {"post"},
     "/api/v1/responses/{id}/include/": {"post"},
     "/api/v1/ikm/": {"get"},
+    "/api/v1/reports/": {"post"},
+    "/api/v1/reports/{id}/": {"get"},
+    "/api/v1/reports/{id}/download/": {"get"},
 }
 # Open to anyone on purpose: citizens' apps read the questionnaire and post responses.
 REGENCY_PUBLIC_OPERATIONS = {

@@ -115,7 +115,7 @@ def fingerprint(agency_id: int | None, period: Period, previous: Period | None) 
     for p in (period, previous):
         for plan in _plans_of(p, agency_id):
             items = [
-                (i.pk, str(getattr(i, "updated_at", "")), getattr(i, "evidence").count())
+                (i.pk, str(getattr(i, "updated_at", "")), i.evidence.count())
                 if hasattr(i, "evidence")
                 else (i.pk, str(getattr(i, "updated_at", "")))
                 for i in plan.items.all()

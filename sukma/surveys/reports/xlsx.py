@@ -233,9 +233,7 @@ def report_xlsx(data: ReportData, progress=lambda percent: None) -> bytes:
     for service, figure in data.services:
         ws.append([service.pk, service.agency.name, service.name, *_figure_cells(figure)])
     if data.agencies:
-        ws = _sheet(
-            wb, "Perangkat daerah", ["ID", "Perangkat daerah", *FIGURE_HEADER], [6, 44]
-        )
+        ws = _sheet(wb, "Perangkat daerah", ["ID", "Perangkat daerah", *FIGURE_HEADER], [6, 44])
         for agency, figure in data.agencies:
             ws.append([agency.pk, agency.name, *_figure_cells(figure)])
 

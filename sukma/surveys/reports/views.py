@@ -1,0 +1,93 @@
+"""The laporan SKM from the dashboards: ask for one, watch it being made, download it.
+
+Access is the dashboards': regency admins may ask for any report, agency
+operators only for their own agency and its services, anyone else gets the
+403 page. Asking is a POST (it may queue work); the request's page refreshes
+itself without JavaScript until the file is ready.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sukma.surveys.models import Agency, Period, Service
+from sukma.surveys.reports.models import ReportFile, ReportScope, ReportState
+from sukma.surveys.reports.services import report_access_check, report_request
+from sukma.surveys.views_dashboard import dashboard_access, forbidden, nav_context, period_label
+
+
+def _digits(value) -> int:
+    value = str(value or "")
+    return int(value) if value.isdigit() else 0
+
+
+def _subject_name(report: ReportFile, regency) -> str:
+    if report.scope == ReportScope.AGENCY:
+        return str(Agency.objects.filter(pk=report.scope_id).first() or "")
+    if report.scope == ReportScope.SERVICE:
+        return str(Service.objects.filter(pk=report.scope_id).first() or "")
+    return str(regency.name)
+
+
+def _visible(request, report: ReportFile) -> bool:
+    try:
+        report_access_check(
+            scope_limit=request.scope.limit, scope=report.scope, scope_id=report.scope_id
+        )
+    except PermissionDenied:
+        return False
+    return True
+
+
+@require_POST
+@dashboard_access
+def report_ask(request):
+    period = Period.objects.filter(pk=_digits(request.POST.get("periode"))).first()
+    if period is None:
+        raise Http404(_("No such period."))
+    try:
+        report, _created = report_request(
+            acting_user=request.user,
+            scope=request.POST.get("scope", ""),
+            scope_id=_digits(request.POST.get("scope_id")),
+            period=period,
+            fmt=request.POST.get("fmt", ""),
+            scope_limit=request.scope.limit,
+        )
+    except PermissionDenied:
+        return forbidden(request)
+    except ValidationError:
+        raise Http404(_("No such report.")) from None
+    return redirect("report_detail", report_id=report.pk)
+
+
+@dashboard_access
+def report_detail(request, report_id: int):
+    report = get_object_or_404(ReportFile.objects.select_related("period"), pk=report_id)
+    if not _visible(request, report):
+        return forbidden(request)
+    watching = report.state in (ReportState.PENDING, ReportState.RUNNING)
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            **nav_context(request, "reports"),
+            "report": report,
+            "subject": _subject_name(report, request.tenant),
+            "period_label": period_label(report.period),
+            "watching": watching,
+            "done": report.state == ReportState.DONE,
+        },
+    )
+
+
+@dashboard_access
+def report_download(request, report_id: int):
+    report = get_object_or_404(ReportFile, pk=report_id)
+    if not _visible(request, report):
+        return forbidden(request)
+    if report.state != ReportState.DONE or not report.file:
+        raise Http404(_("This report is not ready yet."))
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename)

@@ -1,0 +1,1 @@
+"""Tests of the laporan SKM (PDF and XLSX)."""
