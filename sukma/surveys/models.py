@@ -469,7 +469,7 @@ class DailyServiceTotals(ElementTotalsColumns):
 
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
     day = models.DateField()
-    changed_xid = models.BigIntegerField(default=0, db_index=True)
+    changed_xid = models.BigIntegerField(default=0, db_default=0, db_index=True)
 
     class Meta:
         constraints = [
