@@ -36,6 +36,7 @@ OPEN_TO_ALL = {
     "citizen_survey",
     "citizen_thanks",
     "public_results",
+    "province_results",  # the province's published rankings, for everyone
     "tracking",
     "tracking_lookup",
     "javascript-catalog",

@@ -4,7 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sukma.platform import views
-from sukma.platform.views import agreements, audit, periods, provisioning, regencies
+from sukma.platform.views import (
+    agreements,
+    audit,
+    periods,
+    provisioning,
+    rankings,
+    regencies,
+    standards,
+)
 from sukma.urls.common import common_patterns
 
 # The province's pages; paths are Indonesian like the rest of the site.
@@ -27,10 +35,69 @@ province_patterns = [
     path("audit/", audit.audit_log, name="audit_log"),
 ]
 
+
+# The provincial rankings, their standard lists and downloads (province admins).
+ranking_patterns = [
+    path("peringkat/", rankings.rankings, name="rankings"),
+    path(
+        "peringkat/unduh.csv",
+        rankings.ranking_download,
+        {"fmt": "csv"},
+        name="ranking_download_csv",
+    ),
+    path(
+        "peringkat/unduh.xlsx",
+        rankings.ranking_download,
+        {"fmt": "xlsx"},
+        name="ranking_download_xlsx",
+    ),
+    path("peringkat/kabupaten-kota/<int:pk>/", rankings.ranking_regency, name="ranking_regency"),
+    path(
+        "peringkat/kabupaten-kota/<int:pk>/opd/<int:agency_id>/",
+        rankings.ranking_agency,
+        name="ranking_agency",
+    ),
+    path(
+        "peringkat/kabupaten-kota/<int:pk>/layanan/<int:service_id>/",
+        rankings.ranking_service,
+        name="ranking_service",
+    ),
+    path("peringkat/segarkan/", rankings.ranking_refresh, name="ranking_refresh"),
+    path(
+        "peringkat/segarkan/<uuid:pk>/",
+        rankings.ranking_refresh_progress,
+        name="ranking_refresh_progress",
+    ),
+    path("peringkat/standar/", standards.standard_list, name="standard_list"),
+    path("peringkat/standar/templat/", standards.standard_seed, name="standard_seed"),
+    path(
+        "peringkat/standar/jenis/baru/",
+        standards.standard_kind_create,
+        name="standard_kind_create",
+    ),
+    path(
+        "peringkat/standar/jenis/<int:pk>/",
+        standards.standard_kind_edit,
+        name="standard_kind_edit",
+    ),
+    path(
+        "peringkat/standar/jenis/<int:pk>/layanan/baru/",
+        standards.standard_service_create,
+        name="standard_service_create",
+    ),
+    path(
+        "peringkat/standar/layanan/<int:pk>/",
+        standards.standard_service_edit,
+        name="standard_service_edit",
+    ),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("hasil/", rankings.province_results, name="province_results"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("sukma.api.urls_public")),
     *province_patterns,
+    *ranking_patterns,
     *common_patterns("sukma.urls.public"),
 ]
