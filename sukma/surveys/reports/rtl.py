@@ -3,13 +3,13 @@
 Read through sukma.surveys.followup's selectors (plan_for, and
 previous_period_realisation for the realisation of the plan before), turned
 into plain views so the PDF and the workbook do not depend on the plan's
-models. Without the follow-up app's selectors, or without a plan, a report
-says "belum ada RTL".
+models. Without a plan, a report says "belum ada RTL".
 """
 
 from dataclasses import dataclass, field
 
 from sukma.surveys.elements import ELEMENTS_BY_CODE
+from sukma.surveys.followup import selectors as followup
 from sukma.surveys.models import Agency, Period
 
 STATUS_ID = {
@@ -46,16 +46,6 @@ class PlanView:
         return [i for i in self.items if i.acts_on]
 
 
-def _selectors():
-    try:
-        from sukma.surveys.followup import selectors
-    except ImportError:
-        return None
-    if not hasattr(selectors, "plan_for"):
-        return None
-    return selectors
-
-
 def _agencies(agency_id: int | None) -> list[Agency]:
     agencies = Agency.objects.all()
     if agency_id is not None:
@@ -63,12 +53,11 @@ def _agencies(agency_id: int | None) -> list[Agency]:
     return list(agencies)
 
 
-def _view(plan) -> PlanView:
-    items = []
-    for item in plan.items.all():
+def _view(plan, items=None) -> PlanView:
+    views = []
+    for item in plan.items.all() if items is None else items:
         element = ELEMENTS_BY_CODE.get(item.element_code)
-        evidence = getattr(item, "evidence", None)
-        items.append(
+        views.append(
             ItemView(
                 code=item.element_code,
                 name=element.name_id if element else item.element_name,
@@ -80,21 +69,20 @@ def _view(plan) -> PlanView:
                 responsible=item.responsible,
                 realisation=item.realisation,
                 realised_at=item.realised_at,
-                evidence=evidence.count() if evidence is not None else 0,
+                evidence=len(item.evidence.all()),
             )
         )
     return PlanView(
-        agency=str(plan.agency.name), status=STATUS_ID.get(plan.status, plan.status), items=items
+        agency=str(plan.agency.name), status=STATUS_ID.get(plan.status, plan.status), items=views
     )
 
 
-def _plans_of(period: Period, agency_id: int | None):
-    selectors = _selectors()
-    if selectors is None or period is None:
+def _plans_of(period: Period | None, agency_id: int | None):
+    if period is None:
         return []
     found = []
     for agency in _agencies(agency_id):
-        plan = selectors.plan_for(agency, period)
+        plan = followup.plan_for(agency, period)
         if plan is not None:
             found.append(plan)
     return found
@@ -105,8 +93,14 @@ def plans(agency_id: int | None, period: Period | None) -> list[PlanView]:
     return [_view(plan) for plan in _plans_of(period, agency_id)]
 
 
-def available() -> bool:
-    return _selectors() is not None
+def previous_realisation(agency_id: int | None, period: Period) -> list[PlanView]:
+    """The previous period's plans (same kind) with their acted-on items and realisation."""
+    found = []
+    for agency in _agencies(agency_id):
+        realisation = followup.previous_period_realisation(agency, period)
+        if realisation.exists:
+            found.append(_view(realisation.plan, realisation.items))
+    return found
 
 
 def fingerprint(agency_id: int | None, period: Period, previous: Period | None) -> list:
@@ -115,18 +109,16 @@ def fingerprint(agency_id: int | None, period: Period, previous: Period | None) 
     for p in (period, previous):
         for plan in _plans_of(p, agency_id):
             items = [
-                (i.pk, str(getattr(i, "updated_at", "")), i.evidence.count())
-                if hasattr(i, "evidence")
-                else (i.pk, str(getattr(i, "updated_at", "")))
+                (i.pk, str(i.updated_at), [e.pk for e in i.evidence.all()])
                 for i in plan.items.all()
             ]
             out.append(
                 [
                     plan.pk,
                     plan.status,
-                    str(getattr(plan, "updated_at", "")),
-                    str(getattr(plan, "approved_at", "")),
-                    str(getattr(plan, "done_at", "")),
+                    str(plan.approved_at),
+                    str(plan.started_at),
+                    str(plan.done_at),
                     items,
                 ]
             )

@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Sum
 from django.utils import formats, translation
 
 from sukma.surveys import selectors as figures
+from sukma.surveys.followup import selectors as followup
 from sukma.surveys.models import (
     PROFILE_FIELDS,
     Agency,
@@ -112,11 +113,8 @@ def trend_periods(period: Period) -> list[Period]:
 
 
 def previous_period(period: Period) -> Period | None:
-    return (
-        Period.objects.filter(kind=period.kind, ends_on__lt=period.starts_on)
-        .order_by("-starts_on")
-        .first()
-    )
+    """The period of the same kind just before: the one whose RTL realisation the report shows."""
+    return followup.previous_period(period)
 
 
 # ---------------------------------------------------------------- fingerprint
@@ -286,7 +284,7 @@ def report_data(regency, subject: Subject, period: Period, *, today=None) -> Rep
             .prefetch_related("questions")
             .first(),
             plans=rtl.plans(subject.agency_id, period),
-            previous=rtl.plans(subject.agency_id, previous) if previous else [],
+            previous=rtl.previous_realisation(subject.agency_id, period),
             previous_period=previous,
             generated_on=today,
         )
