@@ -10,6 +10,7 @@ tracking code when there is one.
 """
 
 import datetime
+import logging
 import secrets
 import time
 
@@ -25,6 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sukma.surveys.forms_citizen import HONEYPOT, NOT_APPLICABLE, CitizenForm
 from sukma.surveys.models import Question, QuestionKind, Questionnaire, Service, ServicePoint
 from sukma.surveys.submission import SUGGESTION_MAX, Loaded, keyed_hash, response_submit
+
+log = logging.getLogger(__name__)
 
 DEVICE_COOKIE = "sukma_perangkat"
 DEVICE_SALT = "sukma.citizen.device"
@@ -89,14 +92,22 @@ def rate_key(address: str) -> str:
 
 
 def _rate_limited(address: str) -> bool:
-    """Counts this post; True once the address has posted more than RATE_LIMIT in the window."""
+    """Counts this post; True once the address has posted more than RATE_LIMIT in the window.
+
+    The counter lives in Redis. With Redis down the limit is not applied and
+    the answer is kept: a citizen's answer never depends on Redis.
+    """
     key = rate_key(address)
-    cache.add(key, 0, timeout=RATE_WINDOW)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW)
-        count = 1
+        cache.add(key, 0, timeout=RATE_WINDOW)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=RATE_WINDOW)
+            count = 1
+    except Exception:  # the cache server is unreachable
+        log.warning("rate limit skipped: the cache is unreachable", exc_info=True)
+        return False
     return count > RATE_LIMIT
 
 
