@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from sukma.api import views_control
+from sukma.api import views_control, views_rankings
 from sukma.api.auth import ObtainTokenView
 
 router = SimpleRouter()
@@ -14,5 +14,16 @@ router.register("audit-events", views_control.AuditEventViewSet, basename="api-a
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("rankings/", views_rankings.RankingView.as_view(), name="api-rankings"),
+    path(
+        "rankings/refresh/",
+        views_rankings.RankingRefreshView.as_view(),
+        name="api-rankings-refresh",
+    ),
+    path(
+        "rankings/refresh/<uuid:pk>/",
+        views_rankings.RankingRefreshDetailView.as_view(),
+        name="api-rankings-refresh-detail",
+    ),
     *router.urls,
 ]

@@ -206,6 +206,8 @@ SPECTACULAR_SETTINGS = {
         "JobStateEnum": "sukma.platform.models.JobState",
         "AgencyKindEnum": "sukma.surveys.models.AgencyKind",
         "PeriodKindEnum": "sukma.surveys.models.PeriodKind",
+        "RefreshKindEnum": "sukma.platform.rankings.models.RefreshKind",
+        "RefreshStateEnum": "sukma.platform.rankings.models.RunState",
     },
 }
 

@@ -26,6 +26,9 @@ CONTROL_PLANE_PATHS = {
     "/api/v1/provisioning/{id}/": {"get"},
     "/api/v1/audit-events/": {"get"},
     "/api/v1/audit-events/{id}/": {"get"},
+    "/api/v1/rankings/": {"get"},
+    "/api/v1/rankings/refresh/": {"post"},
+    "/api/v1/rankings/refresh/{id}/": {"get"},
 }
 REGENCY_PATHS = {
     "/api/v1/auth/token/": {"post"},
