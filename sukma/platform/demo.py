@@ -344,3 +344,54 @@ DEMO_SUGGESTIONS = [
     "Toilet perlu lebih bersih.",
     "Pelayanan cepat, pertahankan.",
 ]
+
+
+def standard_mapping_seed(regency) -> dict:
+    """The province's standard lists (from opd-template.csv), and the regency's demo agencies
+    and services mapped to them by name: "Kecamatan X" to kecamatan, "Puskesmas X" to
+    puskesmas, every other agency by its template name, services by their template name.
+
+    Idempotent: an agency or service mapped already is left as it is. Returns counts.
+    """
+    from django_tenants.utils import tenant_context
+
+    from sukma.platform.rankings.standards import (
+        TEMPLATE_KIND_CODES,
+        TEMPLATE_SERVICE_CODES,
+        standard_kinds_seed,
+        template_rows,
+        template_service_code,
+    )
+    from sukma.surveys.models import Agency
+    from sukma.surveys.services_mapping import agency_map
+
+    admin = ensure_province_admin()
+    standard_kinds_seed(acting_user=admin)
+    known = {
+        template_service_code(TEMPLATE_KIND_CODES[row["agency"]], row["service"])
+        for row in template_rows()
+    }
+    agencies = services = 0
+    with tenant_context(regency), transaction.atomic():
+        for agency in Agency.objects.prefetch_related("services"):
+            first_word = agency.name.split(" ", 1)[0]
+            kind = TEMPLATE_KIND_CODES.get(agency.name) or TEMPLATE_KIND_CODES.get(first_word)
+            if kind is None or agency.standard_kind:
+                continue
+            codes = {
+                s.pk: template_service_code(kind, s.name)
+                for s in agency.services.all()
+                if s.name in TEMPLATE_SERVICE_CODES
+                and not s.standard_service
+                and template_service_code(kind, s.name) in known
+            }
+            agency_map(
+                acting_user=admin,
+                agency=agency,
+                standard_kind=kind,
+                services=codes,
+                regency=regency,
+            )
+            agencies += 1
+            services += len(codes)
+    return {"agencies": agencies, "services": services}

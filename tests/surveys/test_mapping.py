@@ -110,3 +110,18 @@ def test_kediri_admin_cannot_map_tulungagung_agencies(personas, dukcapil, standa
     assert client.post(page, {"standard_kind": "rsud"}).status_code == 403
     own = host_client(KEDIRI_HOST, personas.kediri_admin).get("/kelola/pemetaan/")
     assert own.status_code == 200 and agency.name not in own.content.decode()
+
+
+def test_the_demo_maps_template_agencies_and_services_by_name(personas, dukcapil):
+    from sukma.platform.demo import standard_mapping_seed
+
+    agency, _ktp, kk, _point = dukcapil
+    Service.objects.filter(pk=kk.pk).update(name="Kartu Keluarga")
+    connection.set_schema_to_public()
+    counts = standard_mapping_seed(personas.tulungagung)
+    assert counts == {"agencies": 1, "services": 1}  # "Perekaman KTP-el" is not a template name
+    connection.set_tenant(personas.tulungagung)
+    assert Agency.objects.get(pk=agency.pk).standard_kind == "dukcapil"
+    assert Service.objects.get(pk=kk.pk).standard_service == "dukcapil-kk"
+    connection.set_schema_to_public()
+    assert standard_mapping_seed(personas.tulungagung) == {"agencies": 0, "services": 0}
