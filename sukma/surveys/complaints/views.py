@@ -10,6 +10,8 @@ Inbox (``/pengaduan/``): regency admins see every agency, agency operators their
 own; anyone else signed in gets 403 (the dashboard's access rule, reused).
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -31,6 +33,7 @@ from sukma.surveys.submission import keyed_hash
 from sukma.surveys.views_citizen import _language, _remember_language, client_address
 from sukma.surveys.views_dashboard import dashboard_access, nav_context
 
+log = logging.getLogger(__name__)
 LOOKUP_LIMIT = getattr(settings, "COMPLAINT_LOOKUP_LIMIT", 30)
 LOOKUP_WINDOW = getattr(settings, "COMPLAINT_LOOKUP_WINDOW", 600)
 PAGE_SIZE = 25
@@ -42,13 +45,19 @@ def lookup_rate_key(address: str) -> str:
 
 
 def _lookups_exceeded(address: str) -> bool:
+    """Counts this lookup. With the cache unreachable the limit is not applied (the page
+    still answers): 10 characters of a 31-letter alphabet are not guessable anyway."""
     key = lookup_rate_key(address)
-    cache.add(key, 0, timeout=LOOKUP_WINDOW)
     try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=LOOKUP_WINDOW)
-        count = 1
+        cache.add(key, 0, timeout=LOOKUP_WINDOW)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=LOOKUP_WINDOW)
+            count = 1
+    except Exception:  # the cache server is unreachable
+        log.warning("complaint lookup limit skipped: the cache is unreachable", exc_info=True)
+        return False
     return count > LOOKUP_LIMIT
 
 
