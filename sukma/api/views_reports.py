@@ -35,8 +35,12 @@ DENIED = {
 NOT_FOUND = {404: _error("No such report")}
 
 
+# The same choices as the IKM's scope, so the schema has one enum for both.
+SCOPES = list(ReportScope.values)
+
+
 class ReportRequestSerializer(serializers.Serializer):
-    scope = serializers.ChoiceField(choices=ReportScope.choices)
+    scope = serializers.ChoiceField(choices=SCOPES)
     scope_id = serializers.IntegerField(
         min_value=0, default=0, help_text="The agency's or service's id; 0 for the regency."
     )
@@ -45,6 +49,7 @@ class ReportRequestSerializer(serializers.Serializer):
 
 
 class ReportSerializer(serializers.ModelSerializer):
+    scope = serializers.ChoiceField(choices=SCOPES, read_only=True)
     format = serializers.CharField(source="fmt", read_only=True)
     download = serializers.SerializerMethodField()
 

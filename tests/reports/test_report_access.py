@@ -64,7 +64,7 @@ def test_kediri_admin_gets_403_and_no_report(personas, surveyed):
 
 
 def test_kediri_admin_on_kediris_own_host_sees_no_tulungagung_report(personas, surveyed):
-    agency, *_rest, year = surveyed
+    _agency, *_rest, year = surveyed
     report, _created = services.report_request(
         acting_user=personas.tulungagung_admin, scope="regency", scope_id=0, period=year, fmt="pdf"
     )
