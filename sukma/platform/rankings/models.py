@@ -182,6 +182,9 @@ class RollupCursor(models.Model):
     last_error = models.TextField(blank=True)
     # The RefreshRun that last counted this regency as done: a redelivered task counts once.
     last_run = models.UUIDField(null=True, blank=True)
+    # The snapshot the last completed run started from: a totals row whose changed_xid is
+    # visible in it was copied; the reconciliation counts the others as pending.
+    snapshot = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("rollup cursor")

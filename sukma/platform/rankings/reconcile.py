@@ -6,10 +6,12 @@ compares every column (responses, and per element the sum and the count)
 with the public RollupDay and RollupMonth rows. A key missing on one side
 counts as zeros there.
 
-A day whose totals row changed at or after the regency's rollup cursor is
-not settled yet (the next rollup copies it): it is counted as pending, not
-reported as a difference, and so is its month. Everything else must agree;
-each disagreement is stored in the ReconciliationRun with both sides.
+A day whose totals row was changed by a transaction not yet committed when
+the regency's last rollup started (not visible in the snapshot stored on its
+cursor) is not settled yet: the next rollup copies it. It is counted as
+pending, not reported as a difference, and so is its month. Everything else
+must agree; each disagreement is stored in the ReconciliationRun with both
+sides.
 """
 
 from django.db import connection, transaction
@@ -30,15 +32,17 @@ def _compare_sql(schema: str, *, level: str) -> str:
     s = _q(schema)
     if level == "day":
         raw_key, roll_table, roll_key = "service_date", "rankings_rollupday", "day"
-        pending = "t.changed_xid >= %(xid_done)s"
         tot_join = "t.service_id = k.service_id AND t.day = k.key"
     else:
         raw_key = "date_trunc('month', service_date)::date"
         roll_table, roll_key = "rankings_rollupmonth", "month"
-        pending = "t.changed_xid >= %(xid_done)s"
         tot_join = (
             "t.service_id = k.service_id AND t.day >= k.key AND t.day < k.key + interval '1 month'"
         )
+    pending = (
+        "(%(snapshot)s = '' OR NOT "
+        "pg_visible_in_snapshot(t.changed_xid::text::xid8, nullif(%(snapshot)s, '')::pg_snapshot))"
+    )
     raw_cols = ", ".join(f"coalesce(raw.{c}, 0)" for c in COLUMNS)
     roll_cols = ", ".join(f"coalesce(roll.{c}, 0)" for c in COLUMNS)
     return f"""
@@ -71,13 +75,13 @@ def reconcile_regency(regency: Regency) -> tuple[list[dict], int]:
     pending = 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        xid_done = (
-            RollupCursor.objects.filter(regency=regency).values_list("xid_done", flat=True).first()
-        ) or 0
+        snapshot = (
+            RollupCursor.objects.filter(regency=regency).values_list("snapshot", flat=True).first()
+        ) or ""
         for level in ("day", "month"):
             cursor.execute(
                 _compare_sql(regency.schema_name, level=level),
-                {"regency": regency.pk, "xid_done": xid_done},
+                {"regency": regency.pk, "snapshot": snapshot},
             )
             for service_id, key, raw_values, roll_values, is_pending in cursor.fetchall():
                 if is_pending:

@@ -66,11 +66,13 @@ class RollupResult:
     xid_to: int
 
 
-def snapshot_xmin() -> int:
-    """The oldest transaction id still running: every id below it has finished."""
+def snapshot_now() -> tuple[str, int]:
+    """The current snapshot, and its xmin: the oldest transaction id still running."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-        return cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT s::text, pg_snapshot_xmin(s)::text::bigint FROM pg_current_snapshot() s"
+        )
+        return cursor.fetchone()
 
 
 def active_regencies():
@@ -259,7 +261,7 @@ def rollup_regency_run(
     _lock(regency.pk, acquire=True)
     try:
         cursor_row, _ = RollupCursor.objects.get_or_create(regency=regency)
-        xid_to = snapshot_xmin()
+        snapshot, xid_to = snapshot_now()
         xid_from = 0 if full else cursor_row.xid_done
         RollupCursor.objects.filter(pk=cursor_row.pk).update(
             state=CursorState.STARTED, started_at=timezone.now()
@@ -295,6 +297,7 @@ def rollup_regency_run(
                 finished_at=timezone.now(),
                 rows_last_run=rows,
                 last_error="",
+                snapshot=snapshot,
             )
             if run_id is not None:
                 _count_in_run(cursor_row.pk, run_id)
