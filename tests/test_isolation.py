@@ -37,8 +37,8 @@ OPEN_TO_ALL = {
     "citizen_thanks",
     "public_results",
     "province_results",  # the province's published rankings, for everyone
-    "tracking",
-    "tracking_lookup",
+    "complaints_track",
+    "complaints_track_form",
     "javascript-catalog",
     "api-questionnaire",  # citizens' apps read the questionnaire, as the page shows it
     "api-questionnaire-version",

@@ -247,7 +247,17 @@ def _service_date(given: date | None, now: datetime) -> date:
 
 
 def locked_period_covering(day: date) -> Period | None:
-    return Period.objects.filter(locked=True, starts_on__lte=day, ends_on__gte=day).first()
+    """The locked period covering a day, if any, holding a share lock on every covering period.
+
+    Called inside the writing transaction, the lock makes period_lock (which
+    takes its row FOR UPDATE) wait for the write to commit, and a write that
+    comes after the lock sees it: no response slips into a period as it closes.
+    """
+    covering = Period.objects.raw(
+        "SELECT * FROM surveys_period WHERE starts_on <= %s AND ends_on >= %s FOR SHARE",
+        [day, day],
+    )
+    return next((period for period in covering if period.locked), None)
 
 
 def check_day_writable(day: date) -> None:
@@ -301,7 +311,6 @@ def response_submit(
     profile = _profile(submission.profile, submission.age)
     extras = _extras(_extra_questions(questionnaire, loaded), submission.extra_answers)
     day = _service_date(submission.service_date, now)
-    check_day_writable(day)
     suggestion = submission.suggestion.strip()
     if len(suggestion) > SUGGESTION_MAX:
         raise ValidationError({"suggestion": _("Keep the suggestion under 2,000 characters.")})
@@ -329,6 +338,7 @@ def response_submit(
     response.flags = _flags(response, point, now)
     try:
         with transaction.atomic():
+            check_day_writable(day)
             response.save()
             totals_apply(response, sign=+1)
             case_open(response=response)  # a suggestion becomes a case for its agency

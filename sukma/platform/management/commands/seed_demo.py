@@ -29,6 +29,7 @@ class Command(BaseCommand):
                 bar.set_postfix_str(f"{row.kind} {row.name}")
                 regency = Regency.objects.get(region_code=row.code)
                 demo.structure_seed(regency)
+                demo.standard_mapping_seed(regency)
                 responses += demo.responses_seed(regency, row.subdomain, today)
         self.stdout.write(
             f"{provisioned} regencies provisioned now, {len(rows) - provisioned} already there; "
