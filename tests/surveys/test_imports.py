@@ -229,7 +229,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(run):
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"0" * (imports.MAX_UNZIPPED_BYTES + 1))
     assert len(out.getvalue()) < imports.MAX_BYTES
-    assert "unpacked" in run(out.getvalue(), "opd.xlsx").file_error
+    assert "setelah diekstrak" in run(out.getvalue(), "opd.xlsx").file_error
 
 
 def test_too_many_rows_are_refused(run):
