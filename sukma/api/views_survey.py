@@ -54,6 +54,15 @@ from sukma.surveys.models import (
 )
 from sukma.surveys.models import Response as SurveyResponse
 from sukma.surveys.moderation import response_exclude, response_include
+from sukma.surveys.protection import (
+    RATE_WINDOW,
+    client_address,
+    device_token,
+    set_device_cookie,
+    started_at,
+    started_stamp,
+    submissions_over_limit,
+)
 from sukma.surveys.selectors import (
     agency_figure,
     profile_breakdown,
@@ -62,15 +71,6 @@ from sukma.surveys.selectors import (
 )
 from sukma.surveys.selectors_structure import questionnaire_current
 from sukma.surveys.submission import Submission, answers_from_pairs, response_submit
-from sukma.surveys.views_citizen import (
-    RATE_WINDOW,
-    _device_token,
-    _rate_limited,
-    _set_device_cookie,
-    _started_at,
-    _started_stamp,
-    client_address,
-)
 from sukma.surveys.views_dashboard import scope_for
 
 DEVICE_HEADER = "X-Device-Token"
@@ -336,7 +336,7 @@ def questionnaire_body(questionnaire: Questionnaire) -> dict:
         "version": questionnaire.version,
         "current": questionnaire.is_current,
         "language": "en" if english else "id",
-        "started": _started_stamp(),
+        "started": started_stamp(),
         "elements": [
             {
                 "code": e.code,
@@ -511,7 +511,7 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def create(self, request):
         address = client_address(request)
-        if _rate_limited(address):
+        if submissions_over_limit(address):
             raise TooManyResponses(wait=RATE_WINDOW)
         data = request.data if isinstance(request.data, dict) else {}
         if str(data.get(HONEYPOT, "") or "").strip():
@@ -536,13 +536,13 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             service_date=values.get("service_date"),
             device_token=token,
             address=address,
-            started_at=_started_at(values.get("started", ""), now),
+            started_at=started_at(values.get("started", ""), now),
         )
         stored = response_submit(submission, now=now)
         body = {"id": stored.pk, "tracking_code": stored.tracking_code, "device_token": token}
         answer = Response(s.ResponseCreatedSerializer(body).data, status=status.HTTP_201_CREATED)
         if new_token:
-            _set_device_cookie(request, answer, token)
+            set_device_cookie(request, answer, token)
         return answer
 
     @staticmethod
@@ -555,7 +555,7 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             except exceptions.ValidationError as error:
                 raise exceptions.ValidationError({"device_token": error.detail}) from error
             return given, False
-        return _device_token(request)
+        return device_token(request)
 
     @action(detail=True, methods=["post"])
     def exclude(self, request, pk=None):

@@ -9,14 +9,9 @@ the thank-you page (POST-redirect-GET), which shows the suggestion's
 tracking code when there is one.
 """
 
-import datetime
 import logging
-import secrets
-import time
 
 from django.conf import settings
-from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,22 +20,23 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sukma.surveys.forms_citizen import HONEYPOT, NOT_APPLICABLE, CitizenForm
 from sukma.surveys.models import Question, QuestionKind, Questionnaire, Service, ServicePoint
-from sukma.surveys.submission import SUGGESTION_MAX, Loaded, keyed_hash, response_submit
+from sukma.surveys.protection import (
+    RATE_WINDOW,
+    client_address,
+    device_token,
+    set_device_cookie,
+    started_at,
+    started_stamp,
+    submissions_over_limit,
+)
+from sukma.surveys.submission import SUGGESTION_MAX, Loaded, response_submit
 
 log = logging.getLogger(__name__)
 
-DEVICE_COOKIE = "sukma_perangkat"
-DEVICE_SALT = "sukma.citizen.device"
-DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
-STARTED_SALT = "sukma.citizen.started"
 THANKS_COOKIE = "sukma_terima_kasih"
 THANKS_SALT = "sukma.citizen.thanks"
 THANKS_MAX_AGE = 3600
 CODE_MAX = 16
-
-# Per address (hashed): this many posts within the window, then 429 until it ends.
-RATE_LIMIT = getattr(settings, "CITIZEN_RATE_LIMIT", 20)
-RATE_WINDOW = getattr(settings, "CITIZEN_RATE_WINDOW", 600)
 
 
 # ---------------------------------------------------------------- helpers
@@ -76,78 +72,6 @@ def _remember_language(response, chosen: str | None):
     return response
 
 
-def client_address(request) -> str:
-    """REMOTE_ADDR, or the address our own proxy appended when settings say to trust it."""
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-1][:64]
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
-
-
-def rate_key(address: str) -> str:
-    """The cache key counting an address's posts: a keyed hash, never the address itself."""
-    return f"citizen-rate:{keyed_hash('citizen-rate', address)}"
-
-
-def _rate_limited(address: str) -> bool:
-    """Counts this post; True once the address has posted more than RATE_LIMIT in the window.
-
-    The counter lives in Redis. With Redis down the limit is not applied and
-    the answer is kept: a citizen's answer never depends on Redis.
-    """
-    key = rate_key(address)
-    try:
-        cache.add(key, 0, timeout=RATE_WINDOW)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=RATE_WINDOW)
-            count = 1
-    except Exception:  # the cache server is unreachable
-        log.warning("rate limit skipped: the cache is unreachable", exc_info=True)
-        return False
-    return count > RATE_LIMIT
-
-
-def _device_token(request) -> tuple[str, bool]:
-    """The device's random token, and whether it is new (and must be set as a cookie)."""
-    token = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
-    if token and len(token) <= 64:
-        return token, False
-    return secrets.token_urlsafe(24), True
-
-
-def _set_device_cookie(request, response, token: str):
-    response.set_signed_cookie(
-        DEVICE_COOKIE,
-        token,
-        salt=DEVICE_SALT,
-        max_age=DEVICE_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure(),
-    )
-    return response
-
-
-def _started_stamp() -> str:
-    return signing.dumps(int(time.time()), salt=STARTED_SALT)
-
-
-def _started_at(stamp: str, now: datetime.datetime) -> datetime.datetime:
-    """When the form was opened; a missing or forged stamp counts as 'just now' (flagged fast)."""
-    if not stamp or len(stamp) > 100:
-        return now
-    try:
-        seconds = int(signing.loads(stamp, salt=STARTED_SALT))
-        started = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
-    except (signing.BadSignature, ValueError, TypeError, OverflowError, OSError):
-        return now
-    return min(started, now)
-
-
 def _questionnaire(version: str | None) -> Questionnaire | None:
     """The version the form was opened with (if it still exists), else the current one."""
     if version and version.isdigit() and len(version) < 10:
@@ -181,12 +105,12 @@ def survey(request, code: str):
         return _not_found(request, chosen)
 
     address = client_address(request)
-    if request.method == "POST" and _rate_limited(address):
+    if request.method == "POST" and submissions_over_limit(address):
         response = render(request, "surveys/citizen/too_many.html", {"point": point}, status=429)
         response["Retry-After"] = str(RATE_WINDOW)
         return response
 
-    token, new_token = _device_token(request)
+    token, new_token = device_token(request)
     services = list(Service.objects.filter(agency_id=point.agency_id, active=True).order_by("name"))
     data = request.POST if request.method == "POST" else None
     questionnaire = _questionnaire(data.get("version") if data else None)
@@ -211,7 +135,7 @@ def survey(request, code: str):
                 service_point_code=point.code,
                 device_token=token,
                 address=address,
-                started_at=_started_at(form.cleaned_data["started"], now),
+                started_at=started_at(form.cleaned_data["started"], now),
             )
             try:
                 loaded = Loaded(point, services, questionnaire, extras)
@@ -231,7 +155,7 @@ def survey(request, code: str):
                     secure=request.is_secure(),
                 )
                 if new_token:
-                    _set_device_cookie(request, response, token)
+                    set_device_cookie(request, response, token)
                 return response
         status = 400
 
@@ -240,14 +164,14 @@ def survey(request, code: str):
         "form": form,
         "services": services,
         "questionnaire": questionnaire,
-        "started": (data.get("started", "")[:200] if data else "") or _started_stamp(),
+        "started": (data.get("started", "")[:200] if data else "") or started_stamp(),
         "honeypot": HONEYPOT,
         "not_applicable": NOT_APPLICABLE,
         "suggestion_max": SUGGESTION_MAX,
     }
     response = render(request, "surveys/citizen/survey.html", context, status=status)
     if new_token:
-        _set_device_cookie(request, response, token)
+        set_device_cookie(request, response, token)
     return _remember_language(response, chosen)
 
 

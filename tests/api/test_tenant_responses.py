@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from sukma.platform.models import AuditEvent
-from sukma.surveys import views_citizen
+from sukma.surveys import protection
 from sukma.surveys.models import Agency, Period, Questionnaire, ServicePoint
 from sukma.surveys.models import Response as SurveyResponse
 from sukma.surveys.selectors import regency_figure
@@ -107,7 +107,7 @@ def test_one_response_per_device_and_service_a_day_by_header(citizen, point):
 def test_an_issued_device_token_sent_back_as_a_field_is_refused_the_same_day(citizen, point):
     first = post(citizen, body(point))
     token = first.json()["device_token"]
-    assert first.cookies[views_citizen.DEVICE_COOKIE].value  # browsers keep it as a cookie
+    assert first.cookies[protection.DEVICE_COOKIE].value  # browsers keep it as a cookie
     other_phone = APIClient(HTTP_HOST=TULUNGAGUNG_HOST, REMOTE_ADDR=new_address())
     again = post(other_phone, body(point, device_token=token))
     assert "device" in assert_error_shape(again, 400)["errors"]
@@ -131,7 +131,7 @@ def test_a_filled_honeypot_stores_nothing_but_looks_accepted(citizen, point):
 
 
 def test_the_address_rate_limit_answers_429_in_the_error_shape(citizen, point, monkeypatch):
-    monkeypatch.setattr(views_citizen, "RATE_LIMIT", 2)
+    monkeypatch.setattr(protection, "RATE_LIMIT", 2)
     for n in range(2):
         token = f"rate-limit-device-{n:04d}"
         assert post(citizen, body(point), HTTP_X_DEVICE_TOKEN=token).status_code == 201

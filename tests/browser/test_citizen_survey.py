@@ -17,7 +17,7 @@ from sukma.surveys.models import (
     Service,
     ServicePoint,
 )
-from sukma.surveys.views_citizen import rate_key
+from sukma.surveys.protection import SUBMISSIONS, rate_key
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path("/tmp")
@@ -31,7 +31,7 @@ def survey_point(personas, committed):
     """An agency with two services and a counter in Tulungagung, committed for the server."""
     regency = personas.tulungagung
     connection.set_tenant(regency)
-    cache.delete(rate_key("127.0.0.1"))
+    cache.delete(rate_key(SUBMISSIONS, "127.0.0.1"))
     suffix = secrets.token_hex(3).upper()
     agency = Agency.objects.create(
         name=f"Dinas Kependudukan dan Pencatatan Sipil {suffix}",
@@ -53,7 +53,7 @@ def survey_point(personas, committed):
     ServicePoint.objects.filter(agency=agency).delete()
     services.delete()
     agency.delete()
-    cache.delete(rate_key("127.0.0.1"))
+    cache.delete(rate_key(SUBMISSIONS, "127.0.0.1"))
     connection.set_schema_to_public()
 
 

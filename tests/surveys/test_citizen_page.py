@@ -19,8 +19,8 @@ from sukma.surveys.models import (
     Service,
     ServicePoint,
 )
+from sukma.surveys.protection import DEVICE_COOKIE, RATE_LIMIT, SUBMISSIONS, rate_key
 from sukma.surveys.submission import keyed_hash
-from sukma.surveys.views_citizen import DEVICE_COOKIE, RATE_LIMIT, rate_key
 from tests.conftest import KEDIRI_HOST, TULUNGAGUNG_HOST
 
 URL = "/s/TA7K2M9Q/"
@@ -32,10 +32,10 @@ _addresses = itertools.count(1)
 def address(in_tulungagung):
     """An address of its own per test, its rate-limit counter cleared before and after."""
     value = f"198.51.100.{next(_addresses) % 250 + 1}"
-    cache.delete(rate_key(value))
+    cache.delete(rate_key(SUBMISSIONS, value))
     yield value
     connection.set_tenant(in_tulungagung)
-    cache.delete(rate_key(value))
+    cache.delete(rate_key(SUBMISSIONS, value))
 
 
 @pytest.fixture
@@ -229,25 +229,28 @@ def test_posts_beyond_the_rate_limit_get_429(citizen, dukcapil, address):
     assert "wait ten minutes" in text(limited)
     assert Response.objects.count() == 0
     # The counter is keyed by a hash, never the address itself.
-    assert address not in rate_key(address)
-    assert keyed_hash("citizen-rate", address) in rate_key(address)
-    assert cache.get(rate_key(address)) == RATE_LIMIT + 1
+    assert address not in rate_key(SUBMISSIONS, address)
+    assert keyed_hash("citizen-rate", address) in rate_key(SUBMISSIONS, address)
+    assert cache.get(rate_key(SUBMISSIONS, address)) == RATE_LIMIT + 1
     # Another address is not limited.
     other = Client(HTTP_HOST=TULUNGAGUNG_HOST, REMOTE_ADDR="192.0.2.77")
-    cache.delete(rate_key("192.0.2.77"))
+    cache.delete(rate_key(SUBMISSIONS, "192.0.2.77"))
     assert post(other, form_data()).status_code == 302
-    cache.delete(rate_key("192.0.2.77"))
+    cache.delete(rate_key(SUBMISSIONS, "192.0.2.77"))
 
 
 def test_x_forwarded_for_is_ignored_unless_trusted(citizen, address, settings):
     forged = "192.0.2.200"
-    cache.delete(rate_key(forged))
+    cache.delete(rate_key(SUBMISSIONS, forged))
     post(citizen, {"U1": "1"}, HTTP_X_FORWARDED_FOR=forged)
-    assert cache.get(rate_key(forged)) is None and cache.get(rate_key(address)) == 1
+    assert (
+        cache.get(rate_key(SUBMISSIONS, forged)) is None
+        and cache.get(rate_key(SUBMISSIONS, address)) == 1
+    )
     settings.TRUST_X_FORWARDED_FOR = True
     post(citizen, {"U1": "1"}, HTTP_X_FORWARDED_FOR=f"10.0.0.1, {forged}")
-    assert cache.get(rate_key(forged)) == 1
-    cache.delete(rate_key(forged))
+    assert cache.get(rate_key(SUBMISSIONS, forged)) == 1
+    cache.delete(rate_key(SUBMISSIONS, forged))
 
 
 # ------------------------------------------------------------------ refusals

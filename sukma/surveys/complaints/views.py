@@ -14,7 +14,6 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -29,36 +28,22 @@ from sukma.platform.models import User
 from sukma.surveys.complaints import clocks, selectors, services
 from sukma.surveys.complaints.models import Status
 from sukma.surveys.models import Agency
-from sukma.surveys.submission import keyed_hash
-from sukma.surveys.views_citizen import _language, _remember_language, client_address
+from sukma.surveys.protection import client_address, over_limit
+from sukma.surveys.views_citizen import _language, _remember_language
 from sukma.surveys.views_dashboard import dashboard_access, nav_context
 
 log = logging.getLogger(__name__)
+LOOKUPS = "complaint-lookup"
 LOOKUP_LIMIT = getattr(settings, "COMPLAINT_LOOKUP_LIMIT", 30)
 LOOKUP_WINDOW = getattr(settings, "COMPLAINT_LOOKUP_WINDOW", 600)
 PAGE_SIZE = 25
 
 
 # ---------------------------------------------------------------- citizen
-def lookup_rate_key(address: str) -> str:
-    return f"complaint-lookup:{keyed_hash('complaint-lookup', address)}"
-
-
 def _lookups_exceeded(address: str) -> bool:
     """Counts this lookup. With the cache unreachable the limit is not applied (the page
     still answers): 10 characters of a 31-letter alphabet are not guessable anyway."""
-    key = lookup_rate_key(address)
-    try:
-        cache.add(key, 0, timeout=LOOKUP_WINDOW)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=LOOKUP_WINDOW)
-            count = 1
-    except Exception:  # the cache server is unreachable
-        log.warning("complaint lookup limit skipped: the cache is unreachable", exc_info=True)
-        return False
-    return count > LOOKUP_LIMIT
+    return over_limit(LOOKUPS, address, limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW)
 
 
 def _private(response):

@@ -1,0 +1,104 @@
+"""What keeps citizens' pages and endpoints honest, in one place: the page, the API and the
+tracking page all use it.
+
+The client's address (hashed before it is counted, never stored), a rate
+limit per hashed address in the cache, the anonymous device token in a
+signed cookie, and the signed "form opened at" stamp that dates a quick
+submission. With the cache unreachable a limit is skipped, never the
+citizen's answer.
+"""
+
+import datetime
+import logging
+import secrets
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+
+from sukma.surveys.submission import keyed_hash
+
+log = logging.getLogger(__name__)
+
+DEVICE_COOKIE = "sukma_perangkat"
+DEVICE_SALT = "sukma.citizen.device"
+DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
+STARTED_SALT = "sukma.citizen.started"
+
+# Per address (hashed): this many submissions within the window, then 429 until it ends.
+SUBMISSIONS = "citizen-rate"
+RATE_LIMIT = getattr(settings, "CITIZEN_RATE_LIMIT", 20)
+RATE_WINDOW = getattr(settings, "CITIZEN_RATE_WINDOW", 600)
+
+
+def client_address(request) -> str:
+    """REMOTE_ADDR, or the address our own proxy appended when settings say to trust it."""
+    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1][:64]
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+def rate_key(scope: str, address: str) -> str:
+    """The cache key counting an address's requests: a keyed hash, never the address itself."""
+    return f"{scope}:{keyed_hash(scope, address)}"
+
+
+def over_limit(scope: str, address: str, *, limit: int, window: int) -> bool:
+    """Count this request; True once the address made more than `limit` within `window` s."""
+    key = rate_key(scope, address)
+    try:
+        cache.add(key, 0, timeout=window)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+            count = 1
+    except Exception:  # the cache server is unreachable
+        log.warning("%s limit skipped: the cache is unreachable", scope, exc_info=True)
+        return False
+    return count > limit
+
+
+def submissions_over_limit(address: str) -> bool:
+    return over_limit(SUBMISSIONS, address, limit=RATE_LIMIT, window=RATE_WINDOW)
+
+
+def device_token(request) -> tuple[str, bool]:
+    """The device's random token, and whether it is new (and must be set as a cookie)."""
+    token = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
+    if token and len(token) <= 64:
+        return token, False
+    return secrets.token_urlsafe(24), True
+
+
+def set_device_cookie(request, response, token: str):
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        token,
+        salt=DEVICE_SALT,
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
+
+
+def started_stamp() -> str:
+    return signing.dumps(int(time.time()), salt=STARTED_SALT)
+
+
+def started_at(stamp: str, now: datetime.datetime) -> datetime.datetime:
+    """When the form was opened; a missing or forged stamp counts as 'just now' (flagged fast)."""
+    if not stamp or len(stamp) > 100:
+        return now
+    try:
+        seconds = int(signing.loads(stamp, salt=STARTED_SALT))
+        started = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
+    except (signing.BadSignature, ValueError, TypeError, OverflowError, OSError):
+        return now
+    return min(started, now)
