@@ -18,10 +18,10 @@ from rest_framework.views import APIView
 
 from sukma.api.permissions import WorksInThisRegency
 from sukma.api.serializers import ErrorSerializer
+from sukma.platform.permissions import scope_for
 from sukma.surveys.models import Period
 from sukma.surveys.reports.models import ReportFile, ReportFormat, ReportScope, ReportState
 from sukma.surveys.reports.services import report_access_check, report_request
-from sukma.surveys.views_dashboard import scope_for
 
 
 def _error(description: str) -> OpenApiResponse:

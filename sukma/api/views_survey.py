@@ -34,6 +34,7 @@ from rest_framework.views import APIView
 from sukma.api import serializers_survey as s
 from sukma.api.permissions import AdminsThisRegency, WorksInThisRegency
 from sukma.api.serializers import ErrorSerializer
+from sukma.platform.permissions import scope_for
 from sukma.surveys import services_structure as structure
 from sukma.surveys.elements import ELEMENTS
 from sukma.surveys.forms_citizen import (
@@ -71,7 +72,6 @@ from sukma.surveys.selectors import (
 )
 from sukma.surveys.selectors_structure import questionnaire_current
 from sukma.surveys.submission import Submission, answers_from_pairs, response_submit
-from sukma.surveys.views_dashboard import scope_for
 
 DEVICE_HEADER = "X-Device-Token"
 

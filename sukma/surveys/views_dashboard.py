@@ -11,7 +11,6 @@ Views only read selectors and call services; every figure is the selectors'.
 """
 
 import datetime
-from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
@@ -26,7 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from sukma.platform.models import Membership, Role
+from sukma.platform.permissions import Scope, scope_for
 from sukma.surveys import charts, posters
 from sukma.surveys.ikm import Mutu
 from sukma.surveys.models import PROFILE_FIELDS, Agency, Period, PeriodKind, ServicePoint
@@ -49,39 +48,6 @@ from sukma.surveys.submission import Flag
 
 
 # ---------------------------------------------------------------- access
-@dataclass(frozen=True)
-class Scope:
-    """What the signed-in user may see in this regency."""
-
-    regency_admin: bool
-    agency_ids: frozenset[int]
-
-    def sees_agency(self, agency_id: int) -> bool:
-        return self.regency_admin or agency_id in self.agency_ids
-
-    @property
-    def limit(self) -> frozenset[int] | None:
-        """Agency ids to filter by; None means the whole regency."""
-        return None if self.regency_admin else self.agency_ids
-
-
-def scope_for(user, regency) -> Scope | None:
-    if regency is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    rows = Membership.objects.filter(
-        user=user, regency_id=regency.pk, role__in=[Role.REGENCY_ADMIN, Role.AGENCY_OPERATOR]
-    ).values_list("role", "agency_id")
-    admin, agencies = False, set()
-    for role, agency_id in rows:
-        if role == Role.REGENCY_ADMIN:
-            admin = True
-        elif agency_id is not None:
-            agencies.add(agency_id)
-    if not admin and not agencies:
-        return None
-    return Scope(regency_admin=admin, agency_ids=frozenset(agencies))
-
-
 def nav_context(request, section: str) -> dict:
     """What every dashboard page's header needs: the regency, the scope, the operator's agencies."""
     scope: Scope = request.scope

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from sukma.platform.permissions import Scope
 from sukma.surveys.followup import selectors
 from sukma.surveys.followup import services as rtl
 from sukma.surveys.followup.forms import (
@@ -24,7 +25,6 @@ from sukma.surveys.followup.forms import (
 from sukma.surveys.followup.models import FollowUpEvidence, FollowUpItem, PlanStatus
 from sukma.surveys.models import Agency, Period
 from sukma.surveys.views_dashboard import (
-    Scope,
     dashboard_access,
     forbidden,
     nav_context,
