@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from sukma.platform.permissions import Scope
@@ -32,10 +33,11 @@ from sukma.surveys.views_dashboard import (
 )
 
 # The buttons a plan page offers, by status: (target status, label, admins only).
+# Lazy labels: this dict is built at import, before any request's language is known.
 NEXT_STEP = {
-    PlanStatus.DRAFT: (PlanStatus.APPROVED, _("Approve the plan"), True),
-    PlanStatus.APPROVED: (PlanStatus.IN_PROGRESS, _("Start the work"), False),
-    PlanStatus.IN_PROGRESS: (PlanStatus.DONE, _("Mark the plan as done"), False),
+    PlanStatus.DRAFT: (PlanStatus.APPROVED, gettext_lazy("Approve the plan"), True),
+    PlanStatus.APPROVED: (PlanStatus.IN_PROGRESS, gettext_lazy("Start the work"), False),
+    PlanStatus.IN_PROGRESS: (PlanStatus.DONE, gettext_lazy("Mark the plan as done"), False),
 }
 
 

@@ -4,6 +4,7 @@ services, service points, periods and responses, and demo sign-ins.
 Safe to run again: what exists is left alone.
 """
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from tqdm import tqdm
@@ -31,6 +32,8 @@ class Command(BaseCommand):
                 demo.structure_seed(regency)
                 demo.standard_mapping_seed(regency)
                 responses += demo.responses_seed(regency, row.subdomain, today)
+        # The province's rankings are there from the first page, without waiting for beat.
+        call_command("refresh_rankings", sync=True, stdout=self.stdout)
         self.stdout.write(
             f"{provisioned} regencies provisioned now, {len(rows) - provisioned} already there; "
             f"{responses} demo responses submitted."
