@@ -18,9 +18,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@rm -f $(VENV)/.installed-* && touch $@
 
-# Debian packages the browser and PDF tests need (Chromium, fonts, Pango for WeasyPrint).
+# Debian packages the tests need: Chromium for the browser tests, fonts and Pango for the
+# PDFs (WeasyPrint), gettext for the check that every string is in the catalogue.
 # Installed with apt-get when missing and we may; otherwise say what is missing.
-DEBIAN_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+DEBIAN_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext
 debian-deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
