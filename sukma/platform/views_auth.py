@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -28,3 +29,8 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         messages.success(self.request, _("Your password is set. You can sign in now."))
         return super().form_valid(form)
+
+
+def form_expired(request, reason=""):
+    """CSRF failure: most often a page left open too long or cookies cleared. Say so kindly."""
+    return render(request, "platform/form_expired.html", status=403)

@@ -15,6 +15,11 @@ BASE_DOMAIN = env.text("BASE_DOMAIN", "localhost").lower()
 SITE_SCHEME = env.text("SITE_SCHEME", "http")
 SITE_PORT = env.integer("SITE_PORT", 8000)
 ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.words("EXTRA_ALLOWED_HOSTS", [])]
+# Behind our own proxy (deploy/nginx.conf) the client's address is the last X-Forwarded-For
+# hop; never trust the header when nothing in front of the app sets it.
+TRUST_X_FORWARDED_FOR = env.flag("TRUST_X_FORWARDED_FOR", default=False)
+# A form whose security token has expired gets a page that says what to do, not a bare 403.
+CSRF_FAILURE_VIEW = "sukma.platform.views_auth.form_expired"
 
 # ---------------------------------------------------------------- apps
 # Each app is declared exactly once: shared (public schema, the control
