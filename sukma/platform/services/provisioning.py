@@ -11,9 +11,10 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
+from django_tenants.clone import CloneSchema
+from django_tenants.utils import get_creation_fakes_migrations, schema_context, schema_exists
 
 from sukma.platform.audit import audit_record, snapshot
 from sukma.platform.models import JobState, ProvisioningJob, ReplicationAgreement, Role
@@ -26,6 +27,7 @@ from sukma.platform.services.memberships import (
 from sukma.surveys.services import questionnaire_install_standard
 from sukma.tenants.models import Domain, Regency, RegencyStatus
 from sukma.tenants.naming import SUBDOMAIN_PATTERN, host_for
+from sukma.tenants.schemas import template_schema_name
 
 log = logging.getLogger(__name__)
 
@@ -82,16 +84,26 @@ def provisioning_start(
 
 # ------------------------------------------------------------------ steps
 def step_schema(job: ProvisioningJob) -> None:
-    """Clone the template schema (faked migrations). A schema already there is kept."""
-    created = job.regency.create_schema(check_if_exists=True, verbosity=0)
-    if created is not False:
-        audit_record(
-            actor=job.requested_by,
-            action="regency.schema_created",
-            target=job.regency,
-            regency=job.regency,
-            after={"schema_name": job.regency.schema_name},
-        )
+    """Clone the template schema, its migration records included. A schema already there is kept.
+
+    django-tenants' create_schema would then run a faked migrate, which only re-marks what the
+    clone already records (and would hide a stale template instead of letting `migrate` fix
+    it); cloning directly saves that pass.
+    """
+    if schema_exists(job.regency.schema_name):
+        return
+    if get_creation_fakes_migrations():
+        CloneSchema().clone_schema(template_schema_name(), job.regency.schema_name, "DATA")
+        connection.set_schema_to_public()
+    else:  # cloning switched off (bench/provision.py's baseline): migrate from nothing
+        job.regency.create_schema(verbosity=0)
+    audit_record(
+        actor=job.requested_by,
+        action="regency.schema_created",
+        target=job.regency,
+        regency=job.regency,
+        after={"schema_name": job.regency.schema_name},
+    )
 
 
 def step_questionnaire(job: ProvisioningJob) -> None:
