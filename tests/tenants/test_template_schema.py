@@ -72,3 +72,33 @@ def test_clone_records_the_same_migrations_as_applied(personas, migrated_schema)
             return set(cursor.fetchall())
 
     assert applied(personas.tulungagung.schema_name) == applied(migrated_schema)
+
+
+def _names(schema: str) -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'constraint', conname FROM pg_constraint WHERE connamespace = %s::regnamespace "
+            "UNION SELECT 'index', indexname FROM pg_indexes WHERE schemaname = %s",
+            [schema, schema],
+        )
+        return set(cursor.fetchall())
+
+
+def test_clone_keeps_every_constraint_and_index_name_so_later_migrations_find_them(
+    personas, migrated_schema
+):
+    assert _names(personas.tulungagung.schema_name) == _names(migrated_schema)
+
+
+def test_a_clone_takes_new_migration_records_after_the_copied_ones(personas):
+    schema = personas.tulungagung.schema_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{schema}".django_migrations (app, name, applied) '
+            "VALUES ('probe', '0001', now()) RETURNING id"
+        )
+        new_id = cursor.fetchone()[0]
+        cursor.execute(
+            f'SELECT max(id) FROM "{schema}".django_migrations WHERE app <> %s', ["probe"]
+        )
+        assert new_id > cursor.fetchone()[0]

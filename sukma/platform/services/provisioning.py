@@ -11,9 +11,8 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import get_creation_fakes_migrations, schema_context, schema_exists
 
 from sukma.platform.audit import audit_record, snapshot
@@ -25,6 +24,7 @@ from sukma.platform.services.memberships import (
     user_get_or_invite,
 )
 from sukma.surveys.services import questionnaire_install_standard
+from sukma.tenants.clone import clone_template
 from sukma.tenants.models import Domain, Regency, RegencyStatus
 from sukma.tenants.naming import SUBDOMAIN_PATTERN, host_for
 from sukma.tenants.schemas import template_schema_name
@@ -86,15 +86,14 @@ def provisioning_start(
 def step_schema(job: ProvisioningJob) -> None:
     """Clone the template schema, its migration records included. A schema already there is kept.
 
-    django-tenants' create_schema would then run a faked migrate, which only re-marks what the
-    clone already records (and would hide a stale template instead of letting `migrate` fix
-    it); cloning directly saves that pass.
+    Our clone (sukma/tenants/clone.py) stays flat as regencies multiply, and copies the
+    migration records, so no faked migrate pass is needed (one would only hide a stale
+    template instead of letting `migrate` fix it).
     """
     if schema_exists(job.regency.schema_name):
         return
     if get_creation_fakes_migrations():
-        CloneSchema().clone_schema(template_schema_name(), job.regency.schema_name, "DATA")
-        connection.set_schema_to_public()
+        clone_template(template_schema_name(), job.regency.schema_name)
     else:  # cloning switched off (bench/provision.py's baseline): migrate from nothing
         job.regency.create_schema(verbosity=0)
     audit_record(
