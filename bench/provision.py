@@ -2,8 +2,9 @@
 
 Provisions N regencies through the real provisioning service (agreement,
 schema, questionnaire, domain, admin, invitation, activation) twice over:
-once with TENANT_CREATION_FAKES_MIGRATIONS (clone the template, fake the
-migrations), once by running every migration in each new schema. Prints
+once by cloning the template schema (sukma/tenants/clone.py), once by
+running every migration in each new schema (TENANT_CREATION_FAKES_MIGRATIONS
+off). Prints
 seconds per regency for each and their ratio. Target: under 1 s by cloning.
 
     python bench/provision.py [--regencies 50]
