@@ -65,6 +65,12 @@ def test_a_citizen_reads_the_agencys_answer_to_their_suggestion(
         assert admin.get_attribute("#case-status", "data-status") == "selesai"
         admin.screenshot(path=str(SCREENSHOTS / "complaint-case-admin.png"), full_page=True)
 
+        # Operators answer from their phones too: the case and the inbox fit 360 px.
+        admin.set_viewport_size(PHONE)
+        for path in (admin.url, site.url("/pengaduan/", subdomain=REGENCY)):
+            admin.goto(path)
+            assert admin.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+
         # The citizen checks again: the answer, and nothing internal.
         citizen.goto(site.url("/lacak/", subdomain=REGENCY))
         citizen.fill("#kode", code.lower())
