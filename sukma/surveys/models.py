@@ -214,6 +214,15 @@ class PeriodKind(models.TextChoices):
     YEAR = "year", _("Year")
 
 
+# Every period is whole calendar months.
+PERIOD_MONTHS = {
+    PeriodKind.MONTH: 1,
+    PeriodKind.QUARTER: 3,
+    PeriodKind.SEMESTER: 6,
+    PeriodKind.YEAR: 12,
+}
+
+
 class Period(models.Model):
     """A reporting period. Locked, its figures never change: no day inside it takes writes.
 
@@ -256,12 +265,7 @@ class Period(models.Model):
 
     @property
     def months(self) -> int:
-        return {
-            PeriodKind.MONTH: 1,
-            PeriodKind.QUARTER: 3,
-            PeriodKind.SEMESTER: 6,
-            PeriodKind.YEAR: 12,
-        }[self.kind]
+        return PERIOD_MONTHS[self.kind]
 
 
 # ====================================================================== responses
@@ -492,9 +496,7 @@ class MonthlyServiceTotals(ElementTotalsColumns):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["service", "month"], name="one_total_per_service_month"
-            )
+            models.UniqueConstraint(fields=["service", "month"], name="one_total_per_service_month")
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ from sukma.platform.audit import audit_record, snapshot
 from sukma.platform.permissions import is_province_admin
 from sukma.surveys.followup.services import plans_draft_for_period
 from sukma.surveys.models import (
+    PERIOD_MONTHS,
     Agency,
     Period,
     PeriodKind,
@@ -59,16 +60,50 @@ def _full_clean(instance, exclude: tuple[str, ...] = ()) -> None:
     instance.full_clean(exclude=list(exclude))
 
 
+def _assign(instance, allowed: tuple[str, ...], values: dict) -> None:
+    """Set the given fields (text trimmed); a field outside `allowed` is a programming error."""
+    for name, value in values.items():
+        if name not in allowed:
+            raise TypeError(f"unknown {instance._meta.model_name} field {name}")
+        setattr(instance, name, value.strip() if isinstance(value, str) else value)
+
+
+def _audited_create(acting_user, regency, noun: str, save: Callable, instance, values: dict):
+    regency = current_regency(regency)  # before any write: refuses a connection on another schema
+    instance = save(instance, **values)
+    audit_record(
+        actor=acting_user,
+        action=f"{noun}.created",
+        target=instance,
+        regency=regency,
+        after=snapshot(instance),
+    )
+    return instance
+
+
+def _audited_update(acting_user, regency, noun: str, save: Callable, instance, values: dict):
+    regency = current_regency(regency)
+    instance = type(instance).objects.select_for_update().get(pk=instance.pk)
+    before = snapshot(instance)
+    save(instance, **values)
+    audit_record(
+        actor=acting_user,
+        action=f"{noun}.updated",
+        target=instance,
+        regency=regency,
+        before=before,
+        after=snapshot(instance),
+    )
+    return instance
+
+
 # ====================================================================== agencies
 AGENCY_FIELDS = ("name", "short_name", "kind", "active")
 
 
 def agency_save(agency: Agency, **values) -> Agency:
     """Check and save an agency without auditing: for callers that audit as a whole (imports)."""
-    for name, value in values.items():
-        if name not in AGENCY_FIELDS:
-            raise TypeError(f"unknown agency field {name}")
-        setattr(agency, name, value.strip() if isinstance(value, str) else value)
+    _assign(agency, AGENCY_FIELDS, values)
     _full_clean(agency)
     agency.save()
     return agency
@@ -76,33 +111,12 @@ def agency_save(agency: Agency, **values) -> Agency:
 
 @transaction.atomic
 def agency_create(*, acting_user, regency: Regency | None = None, **values) -> Agency:
-    regency = current_regency(regency)
-    agency = agency_save(Agency(), **values)
-    audit_record(
-        actor=acting_user,
-        action="agency.created",
-        target=agency,
-        regency=regency,
-        after=snapshot(agency),
-    )
-    return agency
+    return _audited_create(acting_user, regency, "agency", agency_save, Agency(), values)
 
 
 @transaction.atomic
 def agency_update(*, acting_user, agency: Agency, regency: Regency | None = None, **values):
-    regency = current_regency(regency)
-    agency = Agency.objects.select_for_update().get(pk=agency.pk)
-    before = snapshot(agency)
-    agency_save(agency, **values)
-    audit_record(
-        actor=acting_user,
-        action="agency.updated",
-        target=agency,
-        regency=regency,
-        before=before,
-        after=snapshot(agency),
-    )
-    return agency
+    return _audited_update(acting_user, regency, "agency", agency_save, agency, values)
 
 
 # ====================================================================== services
@@ -110,10 +124,7 @@ SERVICE_FIELDS = ("name", "annual_users", "active")
 
 
 def service_save(service: Service, **values) -> Service:
-    for name, value in values.items():
-        if name not in SERVICE_FIELDS:
-            raise TypeError(f"unknown service field {name}")
-        setattr(service, name, value.strip() if isinstance(value, str) else value)
+    _assign(service, SERVICE_FIELDS, values)
     if service.annual_users is not None and service.annual_users < 1:
         raise ValidationError(
             {"annual_users": _("Expected users per year must be at least 1, or left empty.")}
@@ -125,33 +136,14 @@ def service_save(service: Service, **values) -> Service:
 
 @transaction.atomic
 def service_create(*, acting_user, agency: Agency, regency: Regency | None = None, **values):
-    regency = current_regency(regency)
-    service = service_save(Service(agency=agency), **values)
-    audit_record(
-        actor=acting_user,
-        action="service.created",
-        target=service,
-        regency=regency,
-        after=snapshot(service),
+    return _audited_create(
+        acting_user, regency, "service", service_save, Service(agency=agency), values
     )
-    return service
 
 
 @transaction.atomic
 def service_update(*, acting_user, service: Service, regency: Regency | None = None, **values):
-    regency = current_regency(regency)
-    service = Service.objects.select_for_update().get(pk=service.pk)
-    before = snapshot(service)
-    service_save(service, **values)
-    audit_record(
-        actor=acting_user,
-        action="service.updated",
-        target=service,
-        regency=regency,
-        before=before,
-        after=snapshot(service),
-    )
-    return service
+    return _audited_update(acting_user, regency, "service", service_save, service, values)
 
 
 # ====================================================================== service points
@@ -167,10 +159,7 @@ def service_point_code_new() -> str:
 
 
 def service_point_save(point: ServicePoint, **values) -> ServicePoint:
-    for name, value in values.items():
-        if name not in POINT_FIELDS:
-            raise TypeError(f"unknown service point field {name}")
-        setattr(point, name, value.strip() if isinstance(value, str) else value)
+    _assign(point, POINT_FIELDS, values)
     if point.default_service is not None and point.default_service.agency_id != point.agency_id:
         raise ValidationError(
             {"default_service": _("The preset service must be one of this agency's services.")}
@@ -186,16 +175,8 @@ def service_point_save(point: ServicePoint, **values) -> ServicePoint:
 def service_point_create(
     *, acting_user, agency: Agency, regency: Regency | None = None, **values
 ) -> ServicePoint:
-    regency = current_regency(regency)
-    point = service_point_save(ServicePoint(agency=agency), **values)
-    audit_record(
-        actor=acting_user,
-        action="service_point.created",
-        target=point,
-        regency=regency,
-        after=snapshot(point),
-    )
-    return point
+    point = ServicePoint(agency=agency)
+    return _audited_create(acting_user, regency, "service_point", service_point_save, point, values)
 
 
 @transaction.atomic
@@ -203,19 +184,7 @@ def service_point_update(
     *, acting_user, point: ServicePoint, regency: Regency | None = None, **values
 ) -> ServicePoint:
     """Name, address, preset service, active. The code never changes: posters carry it."""
-    regency = current_regency(regency)
-    point = ServicePoint.objects.select_for_update().get(pk=point.pk)
-    before = snapshot(point)
-    service_point_save(point, **values)
-    audit_record(
-        actor=acting_user,
-        action="service_point.updated",
-        target=point,
-        regency=regency,
-        before=before,
-        after=snapshot(point),
-    )
-    return point
+    return _audited_update(acting_user, regency, "service_point", service_point_save, point, values)
 
 
 # ====================================================================== periods
@@ -224,12 +193,6 @@ PERIODS_IN_YEAR = {
     PeriodKind.QUARTER: 4,
     PeriodKind.SEMESTER: 2,
     PeriodKind.YEAR: 1,
-}
-MONTHS_PER_PERIOD = {
-    PeriodKind.MONTH: 1,
-    PeriodKind.QUARTER: 3,
-    PeriodKind.SEMESTER: 6,
-    PeriodKind.YEAR: 12,
 }
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -247,7 +210,7 @@ def period_bounds(kind: str, year: int, number: int) -> tuple[datetime.date, dat
                 % {"kind": PeriodKind(kind).label, "last": PERIODS_IN_YEAR[kind]}
             }
         )
-    span = MONTHS_PER_PERIOD[kind]
+    span = PERIOD_MONTHS[kind]
     first_month = (number - 1) * span + 1
     last_month = first_month + span - 1
     last_day = calendar.monthrange(year, last_month)[1]

@@ -98,9 +98,9 @@ from sukma.platform.rankings.models import (
     StandardService,
 )
 from sukma.surveys.ikm import ElementTotals, IkmResult, WeightPolicy, compute_ikm
-from sukma.surveys.models import ELEMENT_FIELDS, PeriodKind
+from sukma.surveys.models import ELEMENT_FIELDS, PERIOD_MONTHS, PeriodKind
 from sukma.surveys.sampling import sample_adequacy
-from sukma.surveys.services_structure import MONTHS_PER_PERIOD, PERIODS_IN_YEAR, period_bounds
+from sukma.surveys.services_structure import PERIODS_IN_YEAR, period_bounds
 from sukma.tenants.models import Regency, RegencyStatus
 
 POLICY = WeightPolicy.EXACT
@@ -159,7 +159,7 @@ class RankPeriod:
 
     @classmethod
     def containing(cls, kind: str, day: datetime.date) -> RankPeriod:
-        span = MONTHS_PER_PERIOD[kind]
+        span = PERIOD_MONTHS[kind]
         return cls(kind, day.year, (day.month - 1) // span + 1)
 
     @property
@@ -172,7 +172,7 @@ class RankPeriod:
 
     @property
     def months(self) -> int:
-        return MONTHS_PER_PERIOD[self.kind]
+        return PERIOD_MONTHS[self.kind]
 
     def previous(self) -> RankPeriod:
         """The period of the same length just before: Q1 2026 -> Q4 2025, 2026 -> 2025."""
