@@ -161,16 +161,35 @@ def citizen_answers(rng: random.Random, html: str) -> dict[str, str] | str:
     return fields
 
 
+def distinct_clients(count: int, first: int) -> list[Client]:
+    """Simulated citizens, each behind its own (forwarded) address."""
+    return [
+        Client(address=f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}")
+        for n in range(first, first + count)
+    ]
+
+
+def timed_posts(get, post, clients: list[Client], concurrency: int) -> Tally:
+    """Every client GETs its form (untimed), then the POSTs are timed; errors tallied."""
+    tally = Tally()
+    _wall, _cpu, results = run_all(get, clients, concurrency)
+    ready = []
+    for client, problem in zip(clients, results, strict=True):
+        if problem:
+            tally.error(problem)
+        else:
+            ready.append(client)
+    tally.seconds, tally.client_cpu, results = run_all(post, ready, concurrency)
+    for problem in results:
+        if problem:
+            tally.error(problem)
+        else:
+            tally.accepted += 1
+    return tally
+
+
 def product_round(server: Server, code: str, count: int, concurrency: int, first: int) -> Tally:
     path = f"/s/{code}/"
-    clients = [
-        Client(
-            address=f"10.{(first + i) // 65536 % 256}.{(first + i) // 256 % 256}."
-            f"{(first + i) % 256}"
-        )
-        for i in range(count)
-    ]
-    tally = Tally()
 
     @_safe
     def get(client: Client):
@@ -188,32 +207,11 @@ def product_round(server: Server, code: str, count: int, concurrency: int, first
         status, _data = server.request("POST", path, client, client.body)
         return None if status == 302 else f"POST {status}"
 
-    _wall, _cpu, results = run_all(get, clients, concurrency)
-    ready = []
-    for client, problem in zip(clients, results, strict=True):
-        if problem:
-            tally.error(problem)
-        else:
-            ready.append(client)
-    tally.seconds, tally.client_cpu, results = run_all(post, ready, concurrency)
-    for problem in results:
-        if problem:
-            tally.error(problem)
-        else:
-            tally.accepted += 1
-    return tally
+    return timed_posts(get, post, distinct_clients(count, first), concurrency)
 
 
 def baseline_round(server: Server, count: int, concurrency: int, first: int) -> Tally:
     path = "/bench/bare/"
-    clients = [
-        Client(
-            address=f"10.{(first + i) // 65536 % 256}.{(first + i) // 256 % 256}."
-            f"{(first + i) % 256}"
-        )
-        for i in range(count)
-    ]
-    tally = Tally()
 
     @_safe
     def get(client: Client):
@@ -230,20 +228,7 @@ def baseline_round(server: Server, count: int, concurrency: int, first: int) -> 
         status, _data = server.request("POST", path, client, client.body)
         return None if status == 204 else f"POST {status}"
 
-    _wall, _cpu, results = run_all(get, clients, concurrency)
-    ready = []
-    for client, problem in zip(clients, results, strict=True):
-        if problem:
-            tally.error(problem)
-        else:
-            ready.append(client)
-    tally.seconds, tally.client_cpu, results = run_all(post, ready, concurrency)
-    for problem in results:
-        if problem:
-            tally.error(problem)
-        else:
-            tally.accepted += 1
-    return tally
+    return timed_posts(get, post, distinct_clients(count, first), concurrency)
 
 
 # ------------------------------------------------------------------------------ set-up
