@@ -20,6 +20,12 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"headers": {"_schema_name": "public"}},
     },
+    # Complaints: agencies told of new cases within a minute, per regency.
+    "notify-new-complaints": {
+        "task": "sukma.worker.tasks_complaints.notify_new_complaints",
+        "schedule": crontab(),
+        "options": {"headers": {"_schema_name": "public"}, "expires": 55},
+    },
     # Complaints: cases past their SP4N-LAPOR! clocks escalated, hourly, per regency.
     "escalate-overdue-complaints-hourly": {
         "task": "sukma.worker.tasks_complaints.escalate_overdue_complaints",

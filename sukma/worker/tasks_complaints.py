@@ -11,7 +11,7 @@ from celery.utils.log import get_task_logger
 from django.db import DatabaseError, connection
 from django_tenants.utils import tenant_context
 
-from sukma.surveys.complaints.services import cases_escalate_due
+from sukma.surveys.complaints.services import cases_escalate_due, cases_notify_arrivals
 from sukma.tenants.models import Regency, RegencyStatus
 from sukma.worker.celery import app
 
@@ -33,15 +33,41 @@ def _moment(iso: str | None) -> datetime.datetime | None:
 )
 def escalate_overdue_complaints(now: str | None = None) -> list[str]:
     """Hourly: one escalate_regency_complaints message per active regency, schema stamped."""
+    return _fan_out(escalate_regency_complaints, kwargs={"now": now})
+
+
+def _fan_out(task, kwargs: dict | None = None) -> list[str]:
+    """Send `task` once per active regency, each message stamped with that regency's schema."""
     sent = []
     for regency_id, schema in Regency.objects.filter(status=RegencyStatus.ACTIVE).values_list(
         "pk", "schema_name"
     ):
-        escalate_regency_complaints.apply_async(
-            args=[regency_id], kwargs={"now": now}, headers={"_schema_name": schema}
-        )
+        task.apply_async(args=[regency_id], kwargs=kwargs or {}, headers={"_schema_name": schema})
         sent.append(schema)
     return sent
+
+
+@app.task(
+    acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, time_limit=120
+)
+def notify_new_complaints() -> list[str]:
+    """Every minute: tell agencies of the cases that arrived, one message per regency."""
+    return _fan_out(notify_regency_complaints)
+
+
+@app.task(
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=5,
+    time_limit=300,
+)
+def notify_regency_complaints(regency_id: int) -> list[int]:
+    """Mail the agencies of one regency's new cases (each case once); the ids notified."""
+    regency = Regency.objects.get(pk=regency_id)
+    with tenant_context(regency):
+        return cases_notify_arrivals(regency=regency)
 
 
 @app.task(

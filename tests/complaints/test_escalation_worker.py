@@ -1,5 +1,6 @@
 """Escalation through a real Celery worker: the dispatcher fans out one message per
-regency, stamped with its schema; the overdue case is escalated once, the admins told."""
+regency, stamped with its schema; the overdue case is escalated once, the admins told;
+and a new case is announced to its agency once."""
 
 import time
 
@@ -8,7 +9,7 @@ from django.core import mail
 from django.db import connection
 
 from sukma.surveys.complaints.models import Case
-from sukma.worker.tasks_complaints import escalate_overdue_complaints
+from sukma.worker.tasks_complaints import escalate_overdue_complaints, notify_new_complaints
 from tests.complaints.conftest import complain, wib
 
 pytestmark = pytest.mark.worker
@@ -57,3 +58,19 @@ def test_the_worker_escalates_an_overdue_case_once(personas, committed_point, ce
     time.sleep(2)
     assert _escalated_at(personas, case.pk) == first
     assert len(_mails_about(case.tracking_code)) == 1
+
+
+def test_the_worker_tells_the_agency_of_a_new_case_once(personas, committed_point, celery_worker):
+    connection.set_tenant(personas.tulungagung)
+    response = complain(committed_point, "Mohon papan informasi.", now=wib(2026, 8, 14, 10, 0))
+    connection.set_schema_to_public()
+    mail.outbox.clear()
+
+    schemas = notify_new_complaints.delay().get(timeout=30)
+    assert {personas.tulungagung.schema_name, personas.kediri.schema_name} <= set(schemas)
+    assert _wait(lambda: len(_mails_about(response.tracking_code)) == 1)
+    assert _mails_about(response.tracking_code)[0].to == [personas.tulungagung_admin.email]
+
+    notify_new_complaints.delay().get(timeout=30)  # the next minute: nothing new
+    time.sleep(2)
+    assert len(_mails_about(response.tracking_code)) == 1

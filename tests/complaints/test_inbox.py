@@ -5,7 +5,11 @@ from django.core import mail
 from django.db import connection
 
 from sukma.surveys.complaints.models import Case, Note, Status
-from sukma.surveys.complaints.services import case_transition, cases_escalate_due
+from sukma.surveys.complaints.services import (
+    case_transition,
+    cases_escalate_due,
+    cases_notify_arrivals,
+)
 from tests.complaints.conftest import complain, wib
 from tests.conftest import KEDIRI_HOST, TULUNGAGUNG_HOST, host_client
 
@@ -117,6 +121,8 @@ def test_citizen_text_is_escaped_on_every_page_and_in_every_mail(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         case = Case.objects.get(response=complain(dukcapil[3], XSS, now=FRI))
+    with django_capture_on_commit_callbacks(execute=True):
+        cases_notify_arrivals(regency=personas.tulungagung)
     with django_capture_on_commit_callbacks(execute=True):
         cases_escalate_due(now=wib(2026, 9, 1))
     connection.set_schema_to_public()

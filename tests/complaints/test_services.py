@@ -14,6 +14,7 @@ from sukma.surveys.complaints.services import (
     case_note_add,
     case_transition,
     cases_escalate_due,
+    cases_notify_arrivals,
 )
 from tests.complaints.conftest import ALL_FOUR, complain, submit, wib
 
@@ -42,6 +43,11 @@ def test_the_agencys_operators_are_told_when_a_case_arrives(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = complain(dukcapil[3], "Tolong\nSubject: injeksi", now=FRI)
+    assert mail.outbox == []  # the citizen's request sends nothing: the worker does
+    with django_capture_on_commit_callbacks(execute=True):
+        assert len(cases_notify_arrivals(regency=personas.tulungagung)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert cases_notify_arrivals(regency=personas.tulungagung) == []  # once only
     assert len(mail.outbox) == 1
     sent = mail.outbox[0]
     assert sent.to == [operator.email]

@@ -40,6 +40,9 @@ class Case(models.Model):
     forward_due_on = models.DateField(_("forward by"))
     answer_due_on = models.DateField(_("answer by"), null=True, blank=True)
     # Escalated to the regency admins, once per clock.
+    # When the agency was told the case arrived. A worker sends that notice, so no mail
+    # server ever stands between a citizen and the thank-you page.
+    arrival_notified_at = models.DateTimeField(null=True, blank=True)
     forward_escalated_at = models.DateTimeField(null=True, blank=True)
     answer_escalated_at = models.DateTimeField(null=True, blank=True)
 

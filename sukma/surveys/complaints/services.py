@@ -91,11 +91,50 @@ def _locked(case: Case) -> Case:
 
 
 # ---------------------------------------------------------------- opening
-def case_open(*, response: Response, regency=None) -> Case | None:
+def cases_notify_arrivals(*, regency=None) -> list[int]:
+    """Tell each new case's agency operators (or, without any, the regency admins). Once.
+
+    Each case is claimed by a conditional UPDATE before its mail is prepared, so a second
+    or concurrent run sends nothing again; the mails go out when the claim commits.
+    """
+    regency = regency or _regency()
+    notified = []
+    with transaction.atomic():
+        for case in Case.objects.filter(arrival_notified_at__isnull=True).select_related(
+            "response__service__agency"
+        ):
+            claimed = Case.objects.filter(pk=case.pk, arrival_notified_at__isnull=True).update(
+                arrival_notified_at=timezone.now()
+            )
+            if not claimed:
+                continue
+            _mail_arrival(regency, case)
+            notified.append(case.pk)
+    return notified
+
+
+def _mail_arrival(regency, case: Case) -> None:
+    response = case.response
+    recipients = agency_operator_emails(regency, case.agency_id) or regency_admin_emails(regency)
+    _mail(
+        recipients,
+        "received",
+        {
+            "case": case,
+            "agency": response.service.agency,
+            "service": response.service,
+            "suggestion": response.suggestion,
+            "regency": regency,
+            "link": case_url(regency, case),
+        },
+    )
+
+
+def case_open(*, response: Response) -> Case | None:
     """The case for a response with a suggestion (idempotent); None without one.
 
-    Called inside the submission's transaction; the agency's operators (or, when it
-    has none, the regency admins) are told once it commits.
+    Called inside the submission's transaction. Nobody is mailed here: the worker's
+    cases_notify_arrivals tells the agency, off the citizen's request.
     """
     if not response.suggestion or not response.tracking_code:
         return None
@@ -110,21 +149,6 @@ def case_open(*, response: Response, regency=None) -> Case | None:
         received_at=response.submitted_at,
         forward_due_on=clocks.forward_due(response.submitted_at),
     )
-    regency = regency or _regency()
-    if regency is not None:
-        recipients = agency_operator_emails(regency, agency_id) or regency_admin_emails(regency)
-        _mail(
-            recipients,
-            "received",
-            {
-                "case": case,
-                "agency": response.service.agency,
-                "service": response.service,
-                "suggestion": response.suggestion,
-                "regency": regency,
-                "link": case_url(regency, case),
-            },
-        )
     return case
 
 
