@@ -8,6 +8,7 @@ the template what it needs: each group's options with the one checked.
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django import forms
@@ -53,6 +54,58 @@ PROFILE_CHOICES = {
     "disability": Disability,
     "service_session": ServiceSession,
 }
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+EXTRA_FIELD = re.compile(r"extra_(\d{1,18})")
+
+
+def quick_submission(data, **context) -> Submission | None:
+    """The common post (a phone sending the page as served) parsed without building the form.
+
+    It accepts only what CitizenForm would parse to the very same Submission;
+    anything unusual (a filled honeypot, a non-ISO date, an unknown choice, an
+    element posted twice, a NUL character, an over-long text) returns None and
+    goes through the form, which explains what is wrong. The rules of the
+    survey are then checked by response_submit either way.
+    """
+    values = {name: str(data.get(name, "")) for name in ("version", "service", "service_date")}
+    if data.get(HONEYPOT, "").strip() or not values["version"].isdigit():
+        return None
+    version = int(values["version"])
+    service = values["service"]
+    day = values["service_date"]
+    if not 1 <= version <= VERSION_MAX or not (service == "" or service.isdigit()):
+        return None
+    if day and not ISO_DATE.fullmatch(day):
+        return None
+    profile = {name: str(data.get(name, "")) for name in PROFILE_CHOICES}
+    if any(v and v not in PROFILE_CHOICES[n].values for n, v in profile.items()):
+        return None
+    extras = {}
+    for key in data:
+        found = EXTRA_FIELD.fullmatch(key)
+        if found and data.get(key, "").strip():
+            extras[found.group(1)] = data.get(key).strip()
+    suggestion = str(data.get("suggestion", ""))
+    texts = [suggestion, data.get("started", ""), *extras.values()]
+    if any("\x00" in t for t in texts) or any(len(t) > TEXT_MAX for t in extras.values()):
+        return None
+    try:
+        answers = answers_from_pairs((e.code, v) for e in ELEMENTS for v in data.getlist(e.code))
+        service_date = datetime.date.fromisoformat(day) if day else None
+    except (ValidationError, ValueError):
+        return None
+    return Submission(
+        answers=answers,
+        questionnaire_version=version,
+        service_id=int(service) if service else None,
+        profile={name: value for name, value in profile.items() if value},
+        extra_answers=extras,
+        suggestion=suggestion.strip(),
+        service_date=service_date,
+        **context,
+    )
 
 
 def english() -> bool:

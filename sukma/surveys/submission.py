@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,12 +29,9 @@ from sukma.surveys.models import (
     Period,
     Question,
     QuestionKind,
-    Questionnaire,
     Response,
-    Service,
-    ServicePoint,
 )
-from sukma.surveys.totals import totals_apply
+from sukma.surveys.totals import rows_per_response, totals_ctes
 
 FAST_SECONDS = 10
 BURST_WINDOW = timedelta(minutes=10)
@@ -69,17 +66,14 @@ class Submission:
 
 
 @dataclass(frozen=True)
-class Loaded:
-    """What the page already read for this submission, so it is not read twice.
+class Context:
+    """What a submission is judged against, read in one query: its counter, service, version."""
 
-    Only a shortcut: anything that does not match the submission (another
-    code, another version) is looked up again under the usual rules.
-    """
-
-    point: ServicePoint
-    services: list[Service]
-    questionnaire: Questionnaire | None = None
-    extras: list[Question] | None = None
+    point_id: int
+    agency_id: int
+    service_id: int | None  # None: not an active service of the counter's agency
+    questionnaire_id: int | None  # None: no such version
+    extras: list[Question]  # the version's local questions
 
 
 def keyed_hash(purpose: str, value: str) -> str:
@@ -126,42 +120,43 @@ def _check_answers(answers: Mapping[str, int | None]) -> dict[str, int | None]:
     return checked
 
 
-def _service_point(code: str) -> ServicePoint:
-    point = (
-        ServicePoint.objects.select_related("agency", "default_service")
-        .filter(code=str(code).strip().upper(), active=True, agency__active=True)
-        .first()
-    )
-    if point is None:
+CONTEXT_SQL = """
+SELECT p.id, p.agency_id,
+       (SELECT s.id FROM surveys_service s
+         WHERE s.id = COALESCE(%(service)s, p.default_service_id)
+           AND s.agency_id = p.agency_id AND s.active),
+       q.id,
+       (SELECT COALESCE(json_agg(json_build_array(x.id, x.kind, x.choices, x.required)
+                                 ORDER BY x.position), '[]')
+          FROM surveys_question x WHERE x.questionnaire_id = q.id AND x.kind <> 'element')
+  FROM surveys_servicepoint p
+  JOIN surveys_agency a ON a.id = p.agency_id AND a.active
+  LEFT JOIN surveys_questionnaire q ON q.version = %(version)s
+ WHERE p.code = %(code)s AND p.active
+"""
+
+
+def _context(code: str, service_id: int | None, version: int) -> Context:
+    """The counter, the chosen (or preset) service and the version, or the refusal that fits."""
+    with connection.cursor() as cursor:
+        cursor.execute(CONTEXT_SQL, {"code": code, "service": service_id, "version": version})
+        row = cursor.fetchone()
+    if row is None:
         raise ValidationError(
             {"service_point": _("This service point is unknown here. Scan the QR code again.")}
         )
-    return point
-
-
-def _service(point: ServicePoint, service_id: int | None, loaded: Loaded | None) -> Service:
-    chosen = service_id if service_id is not None else point.default_service_id
-    if loaded is not None:
-        for service in loaded.services:
-            if service.pk == chosen and service.active and service.agency_id == point.agency_id:
-                return service
-    service = (
-        Service.objects.filter(pk=chosen, agency_id=point.agency_id, active=True).first()
-        if chosen is not None
-        else None
-    )
+    point_id, agency_id, service, questionnaire, extras = row
     if service is None:
         raise ValidationError({"service": _("Choose the service you received at this place.")})
-    return service
-
-
-def _questionnaire(version: int) -> Questionnaire:
-    questionnaire = Questionnaire.objects.filter(version=version).first()
     if questionnaire is None:
         raise ValidationError(
             {"questionnaire_version": _("This form is out of date. Please open it again.")}
         )
-    return questionnaire
+    questions = [
+        Question(pk=pk, questionnaire_id=questionnaire, kind=kind, choices=choices, required=req)
+        for pk, kind, choices, req in extras
+    ]
+    return Context(point_id, agency_id, service, questionnaire, questions)
 
 
 def _profile(profile: Mapping[str, str], age: int | None) -> dict[str, str]:
@@ -189,14 +184,6 @@ def age_band_for(age: int) -> str:
         if age >= int(low.rstrip("+")) and (not high or age <= int(high)):
             return band
     raise AssertionError("age bands cover 17 and over")
-
-
-def _extra_questions(questionnaire: Questionnaire, loaded: Loaded | None) -> list[Question]:
-    if loaded is not None and loaded.extras is not None and loaded.questionnaire == questionnaire:
-        return loaded.extras
-    return list(
-        Question.objects.filter(questionnaire=questionnaire).exclude(kind=QuestionKind.ELEMENT)
-    )
 
 
 def _extras(questions: list[Question], given: Mapping[str, str]) -> dict[str, str]:
@@ -275,50 +262,109 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
 
 
-def _flags(response: Response, point: ServicePoint, now: datetime) -> list[str]:
+def _flags_known_now(response: Response) -> list[str]:
+    """The flags a response's own content shows; a burst is counted where it is stored."""
     flags = []
     answers = [a for a in response.answers().values() if a is not None]
     if len(answers) == len(ELEMENT_CODES) and len(set(answers)) == 1:
         flags.append(Flag.IDENTICAL)
     if response.seconds_to_complete is not None and response.seconds_to_complete < FAST_SECONDS:
         flags.append(Flag.FAST)
-    if response.address_hash:
-        recent = Response.objects.filter(
-            service_point=point,
-            address_hash=response.address_hash,
-            submitted_at__gte=now - BURST_WINDOW,
-        ).count()
-        if recent + 1 >= BURST_LIMIT:
-            flags.append(Flag.BURST)
     return flags
 
 
-def response_submit(
-    submission: Submission, *, now: datetime | None = None, loaded: Loaded | None = None
-) -> Response:
+def _store_sql(columns: list[str]) -> str:
+    """Guard, insert and count one response in ONE statement (one round trip, atomic by itself).
+
+    The covering periods are read FOR SHARE (see locked_period_covering) and a
+    locked one inserts nothing; so does a second response from the same device
+    to the same service on the same day. The burst count reads the responses
+    committed before this one. The totals read the inserted row.
+    """
+    flags = columns.index("flags")
+    values = [f"%(v{n})s" for n in range(len(columns))]
+    values[flags] = (
+        "CASE WHEN %(address)s <> '' AND burst.recent + 1 >= %(burst_limit)s "
+        "THEN %(flags_burst)s ELSE %(flags)s END"
+    )
+    totals, touched = totals_ctes("inserted", sign=+1)
+    table = Response._meta.db_table
+    return f"""
+WITH covering AS (
+  SELECT locked FROM surveys_period
+   WHERE starts_on <= %(day)s AND ends_on >= %(day)s FOR SHARE
+), burst AS (
+  SELECT count(*) AS recent FROM {table}
+   WHERE service_point_id = %(point)s AND address_hash = %(address)s
+     AND submitted_at >= %(since)s
+), inserted AS (
+  INSERT INTO {table} ({", ".join(columns)})
+  SELECT {", ".join(values)} FROM burst
+   WHERE NOT EXISTS (SELECT 1 FROM covering WHERE locked)
+  ON CONFLICT (device_hash, service_id, service_date) WHERE NOT (device_hash = '') DO NOTHING
+  RETURNING *
+), {", ".join(totals)}
+SELECT id, flags, {touched} FROM inserted"""
+
+
+def _store(response: Response, now: datetime) -> None:
+    """Insert the response and add it to its totals, or raise the refusal that explains why not."""
+    fields = [f for f in Response._meta.concrete_fields if not f.primary_key]
+    params = {
+        f"v{n}": f.get_db_prep_save(f.pre_save(response, add=True), connection)
+        for n, f in enumerate(fields)
+    }
+    flags_field = Response._meta.get_field("flags")
+    params |= {
+        "day": response.service_date,
+        "point": response.service_point_id,
+        "address": response.address_hash,
+        "since": now - BURST_WINDOW,
+        "burst_limit": BURST_LIMIT,
+        "flags": flags_field.get_db_prep_save(response.flags, connection),
+        "flags_burst": flags_field.get_db_prep_save([*response.flags, Flag.BURST], connection),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_store_sql([f.column for f in fields]), params)
+        row = cursor.fetchone()
+    if row is None:
+        _explain_refusal(response)
+    response.pk, flags, touched = row
+    response.flags = flags_field.from_db_value(flags, None, connection)
+    response._state.adding = False
+    if touched != rows_per_response(response):
+        raise RuntimeError(f"totals rows touched {touched}, expected {rows_per_response(response)}")
+
+
+def _explain_refusal(response: Response) -> None:
+    """Why the statement inserted nothing: a closed period, or this device already rated."""
+    check_day_writable(response.service_date)
+    if response.device_hash:
+        raise ValidationError(
+            {"device": _("You have already rated this service today. Thank you!")}
+        )
+    raise ValidationError(
+        {"submission": _("The response could not be stored. Please send it again.")}
+    )
+
+
+def response_submit(submission: Submission, *, now: datetime | None = None) -> Response:
     """Check, flag, store and count one response. Raises ValidationError, changing nothing."""
     now = now or timezone.now()
     code = str(submission.service_point_code).strip().upper()
-    point = loaded.point if loaded and loaded.point.code == code else _service_point(code)
-    service = _service(point, submission.service_id, loaded)
-    questionnaire = (
-        loaded.questionnaire
-        if loaded and loaded.questionnaire
-        and loaded.questionnaire.version == submission.questionnaire_version
-        else _questionnaire(submission.questionnaire_version)
-    )
+    context = _context(code, submission.service_id, submission.questionnaire_version)
     answers = _check_answers(submission.answers)
     profile = _profile(submission.profile, submission.age)
-    extras = _extras(_extra_questions(questionnaire, loaded), submission.extra_answers)
+    extras = _extras(context.extras, submission.extra_answers)
     day = _service_date(submission.service_date, now)
     suggestion = submission.suggestion.strip()
     if len(suggestion) > SUGGESTION_MAX:
         raise ValidationError({"suggestion": _("Keep the suggestion under 2,000 characters.")})
 
     response = Response(
-        questionnaire=questionnaire,
-        service=service,
-        service_point=point,
+        questionnaire_id=context.questionnaire_id,
+        service_id=context.service_id,
+        service_point_id=context.point_id,
         service_date=day,
         submitted_at=now,
         age=submission.age,
@@ -335,19 +381,13 @@ def response_submit(
         **{code.lower(): value for code, value in answers.items()},
         **profile,
     )
-    response.flags = _flags(response, point, now)
-    try:
-        with transaction.atomic():
-            check_day_writable(day)
-            response.save()
-            totals_apply(response, sign=+1)
-            case_open(response=response)  # a suggestion becomes a case for its agency
-    except IntegrityError as exc:
-        if "one_response_per_device_service_day" in str(exc):
-            raise ValidationError(
-                {"device": _("You have already rated this service today. Thank you!")}
-            ) from exc
-        raise
+    response.flags = _flags_known_now(response)
+    if not suggestion:
+        _store(response, now)  # one statement: atomic without a transaction of its own
+        return response
+    with transaction.atomic():
+        _store(response, now)
+        case_open(response=response, agency_id=context.agency_id)
     return response
 
 

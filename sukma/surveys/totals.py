@@ -1,11 +1,13 @@
 """Keeping the per-service totals current, in the transaction of each change.
 
 A response adds itself to its service's day row, its month row and one row
-per answered profile field; an exclusion subtracts itself again. All of it
-is one SQL statement (one round trip on a citizen's request), and each
-upsert is atomic, so concurrent citizens never lose an update. The day row
-is stamped with the changing transaction's id: that stamp is the change
-record the provincial rollup reads.
+per answered profile field; an exclusion subtracts itself again. The rows a
+response belongs to are derived in SQL from the response row itself, so the
+same text serves the citizen's submission (where it reads the row being
+inserted, inside that one statement) and a moderator's exclusion (where it
+reads the stored row). Each upsert is atomic, so concurrent citizens never
+lose an update. The day row is stamped with the changing transaction's id:
+that stamp is the change record the provincial rollup reads.
 """
 
 from django.db import connection
@@ -23,87 +25,107 @@ TOTAL_COLUMNS = ["responses", *[f"{f}_{k}" for f in ELEMENT_FIELDS for k in ("su
 CURRENT_XID = "pg_current_xact_id()::text::bigint"
 
 
-def _increments(response: Response, sign: int) -> list[int]:
-    values = [sign]
+def _increments(source: str) -> list[str]:
+    """What one response adds to each total column: an unanswered element adds 0 to its count."""
+    parts = ["1"]
     for f in ELEMENT_FIELDS:
-        answer = getattr(response, f)
-        values += [sign * (answer or 0), sign * (0 if answer is None else 1)]
-    return values
+        parts += [f"COALESCE({source}.{f}, 0)", f"({source}.{f} IS NOT NULL)::int"]
+    return parts
 
 
-def _targets(response: Response) -> list[tuple[str, dict]]:
-    """(table, key columns) of every totals row this response belongs to."""
-    day = response.service_date
-    targets = [
-        (DailyServiceTotals._meta.db_table, {"service_id": response.service_id, "day": day}),
+def _profile_pairs(source: str) -> str:
+    return ", ".join(f"('{name}', {source}.{name})" for name in PROFILE_FIELDS)
+
+
+def _targets(source: str) -> list[tuple[str, list[str], list[str], str]]:
+    """(table, key columns, key values, FROM clause) for the responses in `source`.
+
+    `source` is a relation with the columns of surveys_response; it is aliased `r`.
+    """
+    profile = f"CROSS JOIN LATERAL (VALUES {_profile_pairs('r')}) AS p(field, value)"
+    return [
+        (
+            DailyServiceTotals._meta.db_table,
+            ["service_id", "day"],
+            ["r.service_id", "r.service_date"],
+            f"FROM {source} r",
+        ),
         (
             MonthlyServiceTotals._meta.db_table,
-            {"service_id": response.service_id, "month": day.replace(day=1)},
+            ["service_id", "month"],
+            ["r.service_id", "date_trunc('month', r.service_date)::date"],
+            f"FROM {source} r",
+        ),
+        (
+            DailyProfileTotals._meta.db_table,
+            ["service_id", "day", "field", "value"],
+            ["r.service_id", "r.service_date", "p.field", "p.value"],
+            f"FROM {source} r {profile} WHERE p.value <> ''",
         ),
     ]
-    for field in PROFILE_FIELDS:
-        value = getattr(response, field)
-        if value:
-            targets.append(
-                (
-                    DailyProfileTotals._meta.db_table,
-                    {"service_id": response.service_id, "day": day, "field": field, "value": value},
-                )
-            )
-    return targets
 
 
-def _stamp(table: str) -> bool:
+def _stamped(table: str) -> bool:
     return table == DailyServiceTotals._meta.db_table
 
 
-def _upsert_sql(table: str, keys: list[str], rows: int) -> str:
-    columns = keys + TOTAL_COLUMNS
-    row = "(" + ", ".join(["%s"] * len(columns)) + (f", {CURRENT_XID})" if _stamp(table) else ")")
+def _rows(table: str, values: list[str], from_clause: str) -> str:
+    """One row per total: key values, the increments, and the stamp where the table has one."""
+    stamp = [CURRENT_XID] if _stamped(table) else []
+    return f"SELECT {', '.join([*values, *_increments('r'), *stamp])} {from_clause}"
+
+
+def _add_sql(table: str, keys: list[str], rows: str) -> str:
+    columns = [*keys, *TOTAL_COLUMNS]
     updates = [f"{c} = t.{c} + EXCLUDED.{c}" for c in TOTAL_COLUMNS]
-    if _stamp(table):
-        columns, updates = (
-            [*columns, "changed_xid"],
-            [*updates, "changed_xid = EXCLUDED.changed_xid"],
-        )
+    if _stamped(table):
+        columns.append("changed_xid")
+        updates.append("changed_xid = EXCLUDED.changed_xid")
     return (
-        f"INSERT INTO {table} AS t ({', '.join(columns)}) VALUES {', '.join([row] * rows)} "
+        f"INSERT INTO {table} AS t ({', '.join(columns)}) {rows} "
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(updates)} RETURNING 1"
     )
 
 
-def _subtract_sql(table: str, keys: list[str]) -> str:
-    sets = [f"{c} = {c} - %s" for c in TOTAL_COLUMNS]
-    if _stamp(table):
-        sets.append(f"changed_xid = {CURRENT_XID}")
-    where = " AND ".join(f"{k} = %s" for k in keys)
-    return f"UPDATE {table} SET {', '.join(sets)} WHERE {where} RETURNING 1"
+def _subtract_sql(table: str, keys: list[str], rows: str) -> str:
+    names = [f"k{n}" for n in range(len(keys))] + TOTAL_COLUMNS
+    names += ["xid"] if _stamped(table) else []
+    sets = [f"{c} = t.{c} - v.{c}" for c in TOTAL_COLUMNS]
+    sets += ["changed_xid = v.xid"] if _stamped(table) else []
+    where = " AND ".join(f"t.{key} = v.k{n}" for n, key in enumerate(keys))
+    return (
+        f"UPDATE {table} AS t SET {', '.join(sets)} "
+        f"FROM ({rows}) AS v({', '.join(names)}) WHERE {where} RETURNING 1"
+    )
+
+
+def totals_ctes(source: str, *, sign: int, prefix: str = "totals") -> tuple[list[str], str]:
+    """WITH parts adding (sign=+1) or removing (sign=-1) `source`'s responses from their totals.
+
+    Returns the parts and an SQL expression counting the totals rows they touched.
+    """
+    parts = []
+    for n, (table, keys, values, from_clause) in enumerate(_targets(source)):
+        rows = _rows(table, values, from_clause)
+        sql = _add_sql(table, keys, rows) if sign > 0 else _subtract_sql(table, keys, rows)
+        parts.append(f"{prefix}{n} AS ({sql})")
+    names = [part.split(" AS ", 1)[0] for part in parts]
+    touched = " + ".join(f"(SELECT count(*) FROM {name})" for name in names)
+    return parts, touched
+
+
+def rows_per_response(response: Response) -> int:
+    """How many totals rows one response belongs to: its day, its month, each profile answer."""
+    return 2 + sum(1 for name in PROFILE_FIELDS if getattr(response, name))
 
 
 def totals_apply(response: Response, *, sign: int) -> None:
-    """Add (sign=+1) or remove (sign=-1) one response from every total it belongs to."""
-    increments = _increments(response, sign)
-    grouped: dict[str, list[dict]] = {}
-    for table, keys in _targets(response):
-        grouped.setdefault(table, []).append(keys)
-
-    parts, params = [], []
-    for n, (table, key_rows) in enumerate(grouped.items()):
-        key_columns = list(key_rows[0])
-        if sign > 0:
-            parts.append(f"c{n} AS ({_upsert_sql(table, key_columns, len(key_rows))})")
-            for keys in key_rows:
-                params += [*keys.values(), *increments]
-        else:
-            # One UPDATE per row: an UPDATE has no multi-row VALUES form as simple as this.
-            for m, keys in enumerate(key_rows):
-                parts.append(f"c{n}_{m} AS ({_subtract_sql(table, key_columns)})")
-                params += [-v for v in increments] + list(keys.values())
-    names = [part.split(" AS ", 1)[0] for part in parts]
-    counts = " + ".join(f"(SELECT count(*) FROM {name})" for name in names)
+    """Add (sign=+1) or remove (sign=-1) one stored response from every total it belongs to."""
+    source = f"(SELECT * FROM {Response._meta.db_table} WHERE id = %s)"
+    parts, touched = totals_ctes(source, sign=sign)
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(parts)} SELECT {counts}", params)
-        touched = cursor.fetchone()[0]
-    expected = sum(len(rows) for rows in grouped.values())
-    if touched != expected:
-        raise RuntimeError(f"totals rows touched {touched}, expected {expected}")
+        cursor.execute(f"WITH {', '.join(parts)} SELECT {touched}", [response.pk] * len(parts))
+        count = cursor.fetchone()[0]
+    expected = rows_per_response(response)
+    if count != expected:
+        raise RuntimeError(f"totals rows touched {count}, expected {expected}")

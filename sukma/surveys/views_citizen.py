@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sukma.surveys.forms_citizen import HONEYPOT, NOT_APPLICABLE, CitizenForm
+from sukma.surveys.forms_citizen import HONEYPOT, NOT_APPLICABLE, CitizenForm, quick_submission
 from sukma.surveys.models import Question, QuestionKind, Questionnaire, Service, ServicePoint
 from sukma.surveys.protection import (
     RATE_WINDOW,
@@ -29,7 +29,7 @@ from sukma.surveys.protection import (
     started_stamp,
     submissions_over_limit,
 )
-from sukma.surveys.submission import SUGGESTION_MAX, Loaded, response_submit
+from sukma.surveys.submission import SUGGESTION_MAX, response_submit
 
 log = logging.getLogger(__name__)
 
@@ -96,20 +96,79 @@ def _not_found(request, chosen: str | None):
     return _remember_language(response, chosen)
 
 
-# ---------------------------------------------------------------- views
-@require_http_methods(["GET", "POST"])
-def survey(request, code: str):
-    chosen = _language(request)
+def _thanked(request, code: str, stored, token: str, new_token: bool):
+    """POST-redirect-GET to the thank-you page, which reads the tracking code from a cookie."""
+    thanks_path = reverse("citizen_thanks", kwargs={"code": code})
+    response = redirect(thanks_path)
+    response.set_signed_cookie(
+        THANKS_COOKIE,
+        stored.tracking_code or "",
+        salt=THANKS_SALT,
+        max_age=THANKS_MAX_AGE,
+        path=thanks_path,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    if new_token:
+        set_device_cookie(request, response, token)
+    return response
+
+
+def _too_many(request, code: str, chosen: str | None):
     point = _point(code)
     if point is None:
         return _not_found(request, chosen)
+    response = render(request, "surveys/citizen/too_many.html", {"point": point}, status=429)
+    response["Retry-After"] = str(RATE_WINDOW)
+    return response
 
-    address = client_address(request)
-    if request.method == "POST" and submissions_over_limit(address):
-        response = render(request, "surveys/citizen/too_many.html", {"point": point}, status=429)
-        response["Retry-After"] = str(RATE_WINDOW)
-        return response
 
+def _submit_quickly(request, code: str, address: str):
+    """The common case, stored in one statement: the thank-you redirect, or None.
+
+    None (anything unusual, or a refusal) hands the post to the form's path,
+    which parses it field by field and puts each refusal next to its field.
+    """
+    if len(code) > CODE_MAX:
+        return None
+    token, new_token = device_token(request)
+    now = timezone.now()
+    submission = quick_submission(
+        request.POST,
+        service_point_code=code,
+        device_token=token,
+        address=address,
+        started_at=started_at(str(request.POST.get("started", "")), now),
+    )
+    if submission is None:
+        return None
+    try:
+        stored = response_submit(submission, now=now)
+    except ValidationError:
+        return None
+    return _thanked(request, code.strip().upper(), stored, token, new_token)
+
+
+@require_http_methods(["GET", "POST"])
+def survey(request, code: str):
+    chosen = _language(request)
+    if request.method == "POST":
+        address = client_address(request)
+        if submissions_over_limit(address):
+            return _too_many(request, code, chosen)
+        thanked = _submit_quickly(request, code, address)
+        if thanked is not None:
+            return thanked
+        return _survey_page(request, code, chosen, address)
+    return _survey_page(request, code, chosen)
+
+
+def _survey_page(request, code: str, chosen: str | None, address: str = ""):
+    """The form: blank on GET; on a POST, parsed field by field and stored or refused in place."""
+    point = _point(code)
+    if point is None:
+        return _not_found(request, chosen)
     token, new_token = device_token(request)
     services = list(Service.objects.filter(agency_id=point.agency_id, active=True).order_by("name"))
     data = request.POST if request.method == "POST" else None
@@ -138,25 +197,11 @@ def survey(request, code: str):
                 started_at=started_at(form.cleaned_data["started"], now),
             )
             try:
-                loaded = Loaded(point, services, questionnaire, extras)
-                stored = response_submit(submission, now=now, loaded=loaded)
+                stored = response_submit(submission, now=now)
             except ValidationError as error:
                 form.add_refusal(error)
             else:
-                response = redirect("citizen_thanks", code=point.code)
-                response.set_signed_cookie(
-                    THANKS_COOKIE,
-                    stored.tracking_code or "",
-                    salt=THANKS_SALT,
-                    max_age=THANKS_MAX_AGE,
-                    path=reverse("citizen_thanks", kwargs={"code": point.code}),
-                    httponly=True,
-                    samesite="Lax",
-                    secure=request.is_secure(),
-                )
-                if new_token:
-                    set_device_cookie(request, response, token)
-                return response
+                return _thanked(request, point.code, stored, token, new_token)
         status = 400
 
     context = {

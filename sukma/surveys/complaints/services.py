@@ -130,7 +130,7 @@ def _mail_arrival(regency, case: Case) -> None:
     )
 
 
-def case_open(*, response: Response) -> Case | None:
+def case_open(*, response: Response, agency_id: int | None = None) -> Case | None:
     """The case for a response with a suggestion (idempotent); None without one.
 
     Called inside the submission's transaction. Nobody is mailed here: the worker's
@@ -141,7 +141,7 @@ def case_open(*, response: Response) -> Case | None:
     existing = Case.objects.filter(response=response).first()
     if existing is not None:
         return existing
-    agency_id = response.service.agency_id
+    agency_id = agency_id or response.service.agency_id
     case = Case.objects.create(
         response=response,
         agency_id=agency_id,
