@@ -50,6 +50,9 @@ def words(name: str, default: list[str]) -> list[str]:
     return [w.strip() for w in raw.split(",") if w.strip()]
 
 
+PREPARE_WHEN_ASKED = 2**31  # a count never reached: only prepare=True prepares
+
+
 def database_settings(url: str) -> dict:
     """Django DATABASES['default'] for a postgres:// URL (TCP or ?host=/socket/dir)."""
     parts = urlsplit(url)
@@ -70,6 +73,12 @@ def database_settings(url: str) -> dict:
         # submission. Health checks drop a connection the server has closed.
         "CONN_MAX_AGE": integer("DB_CONN_MAX_AGE", 60),
         "CONN_HEALTH_CHECKS": True,
+        # Django's cursors bind parameters client-side and never prepare. This only
+        # lets a statement that asks (prepare=True on a server-binding cursor: the
+        # citizen's submission) be prepared once per connection instead of planned
+        # on every call. Behind a pooler, use one that keeps prepared statements
+        # (PgBouncer 1.21+ with max_prepared_statements) or a session pool.
+        "OPTIONS": {"prepare_threshold": PREPARE_WHEN_ASKED},
     }
 
 

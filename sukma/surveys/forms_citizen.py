@@ -29,13 +29,17 @@ from sukma.surveys.models import (
     ServiceSession,
     Sex,
 )
-from sukma.surveys.submission import OLDEST_SERVICE_DAYS, Submission, answers_from_pairs
+from sukma.surveys.submission import (
+    OLDEST_SERVICE_DAYS,
+    VERSION_MAX,
+    Submission,
+    answers_from_pairs,
+)
 
 HONEYPOT = "catatan_petugas"  # a name no browser autofills; humans never see the field
 NOT_APPLICABLE = "na"  # "tidak berlaku": stored as unanswered
 SCALE_POINTS = 5
 TEXT_MAX = 1000
-VERSION_MAX = 2**31 - 1  # a PostgreSQL integer; larger would be a database error, not a refusal
 
 PROFILE_LABELS = {
     "sex": _("Sex"),

@@ -387,7 +387,8 @@ class Response(models.Model):
     )
     extra_answers = models.JSONField(_("answers to local questions"), default=dict, blank=True)
     suggestion = models.TextField(_("suggestion or complaint"), blank=True)
-    tracking_code = models.CharField(max_length=16, unique=True, null=True, blank=True)
+    # NULL without a suggestion; unique among those that have one (see Meta).
+    tracking_code = models.CharField(max_length=16, null=True, blank=True)  # noqa: DJ001
     device_hash = models.CharField(max_length=64, blank=True)
     address_hash = models.CharField(max_length=64, blank=True)
     seconds_to_complete = models.PositiveIntegerField(null=True, blank=True)
@@ -410,6 +411,12 @@ class Response(models.Model):
                 fields=["device_hash", "service", "service_date"],
                 condition=~models.Q(device_hash=""),
                 name="one_response_per_device_service_day",
+            ),
+            # Only responses with a suggestion have a code: the rest stay out of the index.
+            models.UniqueConstraint(
+                fields=["tracking_code"],
+                condition=models.Q(tracking_code__isnull=False),
+                name="one_response_per_tracking_code",
             ),
             *[
                 models.CheckConstraint(
@@ -471,7 +478,8 @@ class DailyServiceTotals(ElementTotalsColumns):
     skipped.
     """
 
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the unique constraint's index leads with service.
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", db_index=False)
     day = models.DateField()
     changed_xid = models.BigIntegerField(default=0, db_default=0, db_index=True)
 
@@ -491,7 +499,8 @@ class MonthlyServiceTotals(ElementTotalsColumns):
     instead of 365.
     """
 
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the unique constraint's index leads with service.
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", db_index=False)
     month = models.DateField(help_text="The first day of the month.")
 
     class Meta:
@@ -510,7 +519,8 @@ class DailyProfileTotals(ElementTotalsColumns):
     education, occupation, disability and session come from here.
     """
 
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the unique constraint's index leads with service.
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", db_index=False)
     day = models.DateField()
     field = models.CharField(max_length=20)
     value = models.CharField(max_length=20)

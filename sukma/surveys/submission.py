@@ -8,16 +8,20 @@ Anonymity: the device token and the address are stored only as keyed
 hashes; the address key changes every day.
 """
 
+import functools
 import hashlib
 import hmac
+import json
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +42,8 @@ BURST_WINDOW = timedelta(minutes=10)
 BURST_LIMIT = 5  # this many from one address at one counter within the window is a burst
 OLDEST_SERVICE_DAYS = 30
 SUGGESTION_MAX = 2000
+VERSION_MAX = 2**31 - 1  # a PostgreSQL integer: a larger one is refused, not a database error
+ID_MAX = 2**63 - 1  # a PostgreSQL bigint
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud, typed on phones
 
 
@@ -71,9 +77,19 @@ class Context:
 
     point_id: int
     agency_id: int
-    service_id: int | None  # None: not an active service of the counter's agency
-    questionnaire_id: int | None  # None: no such version
+    service_id: int
+    questionnaire_id: int
     extras: list[Question]  # the version's local questions
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the citizen says the response belongs, as sent: the statement storing it checks it."""
+
+    code: str
+    service_id: int | None
+    version: int
+    extras_checked: bool  # its local answers were checked against the version's questions
 
 
 def keyed_hash(purpose: str, value: str) -> str:
@@ -147,16 +163,38 @@ def _context(code: str, service_id: int | None, version: int) -> Context:
         )
     point_id, agency_id, service, questionnaire, extras = row
     if service is None:
-        raise ValidationError({"service": _("Choose the service you received at this place.")})
+        _refuse_service()
     if questionnaire is None:
-        raise ValidationError(
-            {"questionnaire_version": _("This form is out of date. Please open it again.")}
-        )
+        _refuse_version()
     questions = [
         Question(pk=pk, questionnaire_id=questionnaire, kind=kind, choices=choices, required=req)
         for pk, kind, choices, req in extras
     ]
     return Context(point_id, agency_id, service, questionnaire, questions)
+
+
+def _refuse_service():
+    raise ValidationError({"service": _("Choose the service you received at this place.")})
+
+
+def _refuse_version():
+    raise ValidationError(
+        {"questionnaire_version": _("This form is out of date. Please open it again.")}
+    )
+
+
+def _place(submission: Submission) -> Place:
+    """Where the submission says it belongs; a number no column can hold is refused here."""
+    if not 1 <= submission.questionnaire_version <= VERSION_MAX:
+        _refuse_version()
+    if submission.service_id is not None and not 1 <= submission.service_id <= ID_MAX:
+        _refuse_service()
+    return Place(
+        code=str(submission.service_point_code).strip().upper(),
+        service_id=submission.service_id,
+        version=submission.questionnaire_version,
+        extras_checked=bool(submission.extra_answers),
+    )
 
 
 def _profile(profile: Mapping[str, str], age: int | None) -> dict[str, str]:
@@ -273,71 +311,168 @@ def _flags_known_now(response: Response) -> list[str]:
     return flags
 
 
-def _store_sql(columns: list[str]) -> str:
-    """Guard, insert and count one response in ONE statement (one round trip, atomic by itself).
+# The statement resolves these itself, from the counter's code, the service and the version.
+RESOLVED = ("service_point_id", "service_id", "questionnaire_id")
 
-    The covering periods are read FOR SHARE (see locked_period_covering) and a
-    locked one inserts nothing; so does a second response from the same device
-    to the same service on the same day. The burst count reads the responses
-    committed before this one. The totals read the inserted row.
+
+@functools.cache
+def _stored_fields() -> list[models.Field]:
+    return [
+        f for f in Response._meta.concrete_fields if not f.primary_key and f.column not in RESOLVED
+    ]
+
+
+def _param_type(field: models.Field) -> str:
+    """A column's type without its length: a value too long must fail, not be cut short."""
+    if isinstance(field, models.CharField | models.TextField):
+        return "text"
+    return field.db_type(connection)
+
+
+def _as_text(field: models.Field, value) -> str | None:
+    """A value as text, cast back to its column's type in the statement.
+
+    With every parameter sent as text (or NULL, also of unknown type), one
+    prepared statement serves every response: an int, a None or a date would
+    each give it another parameter type and make it be prepared again.
     """
-    flags = columns.index("flags")
-    values = [f"%(v{n})s" for n in range(len(columns))]
-    values[flags] = (
-        "CASE WHEN %(address)s <> '' AND burst.recent + 1 >= %(burst_limit)s "
-        "THEN %(flags_burst)s ELSE %(flags)s END"
+    if value is None:
+        return None
+    if isinstance(field, models.JSONField):
+        return json.dumps(value, cls=field.encoder)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """A statement with $1, $2... placeholders and the parameter name each number stands for.
+
+    psycopg parses %(name)s placeholders on every call and caches only short
+    statements; converting once here leaves it nothing to parse.
+    """
+
+    text: str
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, sql: str) -> "Numbered":
+        names: list[str] = []
+
+        def number(match: re.Match) -> str:
+            if match.group(1) not in names:
+                names.append(match.group(1))
+            return f"${names.index(match.group(1)) + 1}"
+
+        return cls(NAMED_PARAMETER.sub(number, sql), tuple(names))
+
+
+@functools.cache
+def _store_sql() -> Numbered:
+    """Resolve, guard, insert and count one response in ONE statement (atomic by itself).
+
+    `target` is the counter of that code with its agency active, the service
+    chosen (or preset) if it is an active service of that agency, and the
+    version; without checked local answers, a version with a required local
+    question fails it. The covering periods are read FOR SHARE (see
+    locked_period_covering) and a locked one inserts nothing; so does a second
+    response from the same device to the same service on the same day. The
+    burst count reads the responses committed before this one. The totals read
+    the inserted row. Inserting nothing tells response_submit to find out why.
+    """
+    fields = _stored_fields()
+    columns = [*RESOLVED, *(f.column for f in fields)]
+    values = [f"target.{c}" for c in RESOLVED]
+    values += [f"%(v{n})s::{_param_type(f)}" for n, f in enumerate(fields)]
+    values[columns.index("flags")] = (
+        f"CASE WHEN %(address)s <> '' AND burst.recent + 1 >= {int(BURST_LIMIT)} "
+        "THEN %(flags_burst)s::jsonb ELSE %(flags)s::jsonb END"
     )
     totals, touched = totals_ctes("inserted", sign=+1)
-    table = Response._meta.db_table
-    return f"""
-WITH covering AS (
+    return Numbered.of(f"""
+WITH target AS (
+  SELECT p.id AS service_point_id, s.id AS service_id, q.id AS questionnaire_id, p.agency_id
+    FROM surveys_servicepoint p
+    JOIN surveys_agency a ON a.id = p.agency_id AND a.active
+    JOIN surveys_service s ON s.id = COALESCE(%(service)s::bigint, p.default_service_id)
+     AND s.agency_id = p.agency_id AND s.active
+    JOIN surveys_questionnaire q ON q.version = %(version)s::integer
+   WHERE p.code = %(code)s AND p.active
+     AND (%(extras_checked)s::boolean OR NOT EXISTS (
+       SELECT 1 FROM surveys_question x
+        WHERE x.questionnaire_id = q.id AND x.kind <> 'element' AND x.required))
+), covering AS (
   SELECT locked FROM surveys_period
-   WHERE starts_on <= %(day)s AND ends_on >= %(day)s FOR SHARE
+   WHERE starts_on <= %(day)s::date AND ends_on >= %(day)s::date FOR SHARE
 ), burst AS (
-  SELECT count(*) AS recent FROM {table}
-   WHERE service_point_id = %(point)s AND address_hash = %(address)s
-     AND submitted_at >= %(since)s
+  SELECT count(*) AS recent FROM surveys_response r, target
+   WHERE r.service_point_id = target.service_point_id AND r.address_hash = %(address)s
+     AND r.submitted_at >= %(since)s::timestamptz
 ), inserted AS (
-  INSERT INTO {table} ({", ".join(columns)})
-  SELECT {", ".join(values)} FROM burst
+  INSERT INTO surveys_response ({", ".join(columns)})
+  SELECT {", ".join(values)} FROM target, burst
    WHERE NOT EXISTS (SELECT 1 FROM covering WHERE locked)
   ON CONFLICT (device_hash, service_id, service_date) WHERE NOT (device_hash = '') DO NOTHING
   RETURNING *
 ), {", ".join(totals)}
-SELECT id, flags, {touched} FROM inserted"""
+SELECT i.id, i.flags, {", ".join(f"i.{c}" for c in RESOLVED)}, target.agency_id, {touched}
+  FROM inserted i, target""")
 
 
-def _store(response: Response, now: datetime) -> None:
-    """Insert the response and add it to its totals, or raise the refusal that explains why not."""
-    fields = [f for f in Response._meta.concrete_fields if not f.primary_key]
-    params = {
-        f"v{n}": f.get_db_prep_save(f.pre_save(response, add=True), connection)
-        for n, f in enumerate(fields)
-    }
-    flags_field = Response._meta.get_field("flags")
+def _fetch_prepared(statement: Numbered, params: Mapping[str, object]) -> tuple | None:
+    """The first row of a statement prepared once per connection (Django's never prepare).
+
+    The Django cursor is opened first: django-tenants sets the regency's
+    search_path there. PostgreSQL parses a prepared statement again when the
+    search_path changes, so one connection serves every regency's schema.
+    """
+    with (
+        connection.cursor() as wrapper,
+        connection.wrap_database_errors,
+        psycopg.RawCursor(wrapper.cursor.connection) as cursor,
+    ):
+        cursor.execute(statement.text, [params[name] for name in statement.names], prepare=True)
+        return cursor.fetchone()
+
+
+def _store(response: Response, place: Place, now: datetime) -> int:
+    """Insert the response and add it to its totals; its agency's id, or the refusal."""
+    fields = _stored_fields()
+    params = {f"v{n}": _as_text(f, getattr(response, f.attname)) for n, f in enumerate(fields)}
+    flags = Response._meta.get_field("flags")
     params |= {
-        "day": response.service_date,
-        "point": response.service_point_id,
+        "code": place.code,
+        "service": None if place.service_id is None else str(place.service_id),
+        "version": str(place.version),
+        "extras_checked": "true" if place.extras_checked else "false",
+        "day": str(response.service_date),
         "address": response.address_hash,
-        "since": now - BURST_WINDOW,
-        "burst_limit": BURST_LIMIT,
-        "flags": flags_field.get_db_prep_save(response.flags, connection),
-        "flags_burst": flags_field.get_db_prep_save([*response.flags, Flag.BURST], connection),
+        "since": str(now - BURST_WINDOW),
+        "flags": _as_text(flags, response.flags),
+        "flags_burst": _as_text(flags, [*response.flags, Flag.BURST]),
     }
-    with connection.cursor() as cursor:
-        cursor.execute(_store_sql([f.column for f in fields]), params)
-        row = cursor.fetchone()
+    row = _fetch_prepared(_store_sql(), params)
     if row is None:
-        _explain_refusal(response)
-    response.pk, flags, touched = row
-    response.flags = flags_field.from_db_value(flags, None, connection)
+        _explain_refusal(response, place)
+    response.pk, stored_flags, *ids, agency_id, touched = row
+    response.flags = flags.from_db_value(stored_flags, None, connection)
+    for column, value in zip(RESOLVED, ids, strict=True):
+        setattr(response, column, value)
     response._state.adding = False
     if touched != rows_per_response(response):
         raise RuntimeError(f"totals rows touched {touched}, expected {rows_per_response(response)}")
+    return agency_id
 
 
-def _explain_refusal(response: Response) -> None:
-    """Why the statement inserted nothing: a closed period, or this device already rated."""
+def _explain_refusal(response: Response, place: Place) -> None:
+    """Why the statement inserted nothing, as the refusal the citizen can act on."""
+    context = _context(place.code, place.service_id, place.version)
+    if not place.extras_checked:
+        _extras(context.extras, {})  # a required local question was left out
     check_day_writable(response.service_date)
     if response.device_hash:
         raise ValidationError(
@@ -351,20 +486,21 @@ def _explain_refusal(response: Response) -> None:
 def response_submit(submission: Submission, *, now: datetime | None = None) -> Response:
     """Check, flag, store and count one response. Raises ValidationError, changing nothing."""
     now = now or timezone.now()
-    code = str(submission.service_point_code).strip().upper()
-    context = _context(code, submission.service_id, submission.questionnaire_version)
+    place = _place(submission)
+    # Local answers are checked against their version's questions before storing;
+    # without any, the storing statement itself resolves the counter, service and version.
+    extras = {}
+    if place.extras_checked:
+        context = _context(place.code, place.service_id, place.version)
+        extras = _extras(context.extras, submission.extra_answers)
     answers = _check_answers(submission.answers)
     profile = _profile(submission.profile, submission.age)
-    extras = _extras(context.extras, submission.extra_answers)
     day = _service_date(submission.service_date, now)
     suggestion = submission.suggestion.strip()
     if len(suggestion) > SUGGESTION_MAX:
         raise ValidationError({"suggestion": _("Keep the suggestion under 2,000 characters.")})
 
     response = Response(
-        questionnaire_id=context.questionnaire_id,
-        service_id=context.service_id,
-        service_point_id=context.point_id,
         service_date=day,
         submitted_at=now,
         age=submission.age,
@@ -383,11 +519,11 @@ def response_submit(submission: Submission, *, now: datetime | None = None) -> R
     )
     response.flags = _flags_known_now(response)
     if not suggestion:
-        _store(response, now)  # one statement: atomic without a transaction of its own
+        _store(response, place, now)  # one statement: atomic without a transaction of its own
         return response
     with transaction.atomic():
-        _store(response, now)
-        case_open(response=response, agency_id=context.agency_id)
+        agency_id = _store(response, place, now)
+        case_open(response=response, agency_id=agency_id)
     return response
 
 

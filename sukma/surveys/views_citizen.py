@@ -100,16 +100,19 @@ def _thanked(request, code: str, stored, token: str, new_token: bool):
     """POST-redirect-GET to the thank-you page, which reads the tracking code from a cookie."""
     thanks_path = reverse("citizen_thanks", kwargs={"code": code})
     response = redirect(thanks_path)
-    response.set_signed_cookie(
-        THANKS_COOKIE,
-        stored.tracking_code or "",
-        salt=THANKS_SALT,
-        max_age=THANKS_MAX_AGE,
-        path=thanks_path,
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure(),
-    )
+    if stored.tracking_code:
+        response.set_signed_cookie(
+            THANKS_COOKIE,
+            stored.tracking_code,
+            salt=THANKS_SALT,
+            max_age=THANKS_MAX_AGE,
+            path=thanks_path,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    else:  # no code to show: and not an earlier response's either
+        response.delete_cookie(THANKS_COOKIE, path=thanks_path, samesite="Lax")
     if new_token:
         set_device_cookie(request, response, token)
     return response

@@ -19,7 +19,13 @@ from sukma.surveys.models import (
     Service,
     ServicePoint,
 )
-from sukma.surveys.protection import DEVICE_COOKIE, RATE_LIMIT, SUBMISSIONS, rate_key
+from sukma.surveys.protection import (
+    DEVICE_COOKIE,
+    RATE_LIMIT,
+    RATE_WINDOW,
+    SUBMISSIONS,
+    rate_key,
+)
 from sukma.surveys.submission import keyed_hash
 from tests.conftest import KEDIRI_HOST, TULUNGAGUNG_HOST
 
@@ -181,7 +187,7 @@ def test_the_service_defaults_to_the_points_preset(citizen, dukcapil):
     assert Response.objects.get().service == dukcapil[1]
 
 
-def test_a_suggestion_gets_a_tracking_code_shown_on_the_thank_you_page(citizen):
+def test_a_suggestion_gets_a_tracking_code_shown_on_the_thank_you_page(citizen, dukcapil):
     response = post(citizen, form_data(suggestion="Antrean terlalu panjang di pagi hari."))
     assert response.status_code == 302
     code = Response.objects.get().tracking_code
@@ -193,6 +199,9 @@ def test_a_suggestion_gets_a_tracking_code_shown_on_the_thank_you_page(citizen):
     # Another browser going to the same thank-you page sees no code.
     other = text(Client(HTTP_HOST=TULUNGAGUNG_HOST).get(THANKS))
     assert code not in other
+    # The same phone's next response, without a suggestion, is not shown the earlier code.
+    assert post(citizen, form_data(service=str(dukcapil[2].pk))).status_code == 302
+    assert code not in text(citizen.get(THANKS))
 
 
 def test_a_filled_honeypot_is_thanked_and_nothing_is_stored(citizen):
@@ -232,6 +241,9 @@ def test_posts_beyond_the_rate_limit_get_429(citizen, dukcapil, address):
     assert address not in rate_key(SUBMISSIONS, address)
     assert keyed_hash("citizen-rate", address) in rate_key(SUBMISSIONS, address)
     assert cache.get(rate_key(SUBMISSIONS, address)) == RATE_LIMIT + 1
+    # The window started with the first count and ends on its own.
+    key = cache.make_and_validate_key(rate_key(SUBMISSIONS, address))
+    assert 0 < cache._cache.get_client(key).ttl(key) <= RATE_WINDOW
     # Another address is not limited.
     other = Client(HTTP_HOST=TULUNGAGUNG_HOST, REMOTE_ADDR="192.0.2.77")
     cache.delete(rate_key(SUBMISSIONS, "192.0.2.77"))

@@ -175,3 +175,69 @@ def test_month_totals_equal_the_sum_of_their_days_and_days_carry_their_transacti
         cursor.execute("SELECT pg_current_xact_id()::text::bigint")
         current = cursor.fetchone()[0]
     assert set(DailyServiceTotals.objects.values_list("changed_xid", flat=True)) == {current}
+
+
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        ({"service_id": 10**30}, "service"),
+        ({"service_id": -1}, "service"),
+        ({"questionnaire_version": 2**40}, "questionnaire_version"),
+    ],
+)
+def test_a_number_no_column_can_hold_is_refused_not_a_database_error(dukcapil, given, field):
+    fields = {"service_point_code": dukcapil[3].code, "answers": ALL_FOUR}
+    with pytest.raises(ValidationError) as error:
+        response_submit(Submission(**{"questionnaire_version": 1, **fields, **given}), now=NOW)
+    assert field in error.value.message_dict
+    assert Response.objects.count() == 0
+
+
+def test_a_required_local_question_must_be_answered_and_is_stored_with_the_response(
+    dukcapil, personas
+):
+    from sukma.surveys.services_structure import ExtraQuestion, questionnaire_extra_add
+
+    version = questionnaire_extra_add(
+        acting_user=personas.tulungagung_admin,
+        extra=ExtraQuestion(kind="scale", text_id="Seberapa puas?", required=True),
+    )
+    question = version.questions.get(position=10)
+    with pytest.raises(ValidationError) as error:
+        submit(dukcapil[3], ALL_FOUR, now=NOW)
+    assert f"extra_{question.pk}" in error.value.message_dict
+    assert Response.objects.count() == DailyServiceTotals.objects.count() == 0
+
+    stored = submit(dukcapil[3], ALL_FOUR, now=NOW, extra_answers={str(question.pk): "3"})
+    assert Response.objects.get().extra_answers == {str(question.pk): "3"}
+    assert stored.questionnaire_id == version.pk
+
+
+def test_one_prepared_statement_stores_every_response_of_every_regency(dukcapil, personas):
+    """Blank and given answers, with and without a service: one statement, prepared once per
+    connection, and each regency's responses in its own schema (PostgreSQL parses it again
+    when the search_path changes)."""
+    from django.db import connection
+
+    from sukma.surveys.models import Agency, Service, ServicePoint
+
+    _agency, _ktp, kk, point = dukcapil
+    submit(point, ALL_FOUR, now=NOW)
+    submit(point, {**ALL_FOUR, "U4": None}, now=NOW, service_id=kk.pk, profile={"sex": "L"})
+    connection.set_tenant(personas.kediri)
+    rsud = Agency.objects.create(name="RSUD Gambiran", kind="rsud")
+    poli = Service.objects.create(agency=rsud, name="Poli Umum")
+    kediri_point = ServicePoint.objects.create(agency=rsud, name="Loket", default_service=poli)
+    submit(kediri_point, {**ALL_FOUR, "U9": 2}, now=NOW, age=30)
+    assert (Response.objects.count(), DailyServiceTotals.objects.get().responses) == (1, 1)
+    connection.set_tenant(personas.tulungagung)
+    submit(point, {**ALL_FOUR, "U1": 1}, now=NOW, suggestion="Loket kurang.")
+
+    assert Response.objects.count() == 3
+    assert sum(DailyServiceTotals.objects.values_list("responses", flat=True)) == 3
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements "
+            "WHERE statement LIKE '%%INSERT INTO surveys_response%%'"
+        )
+        assert cursor.fetchone()[0] == 1
