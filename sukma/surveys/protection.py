@@ -9,6 +9,7 @@ citizen's answer.
 """
 
 import datetime
+import functools
 import logging
 import secrets
 import time
@@ -64,12 +65,21 @@ def over_limit(scope: str, address: str, *, limit: int, window: int) -> bool:
     """
     key = cache.make_and_validate_key(rate_key(scope, address))
     try:
-        client = cache._cache.get_client(key, write=True)  # the cache's own Redis connections
-        count = client.register_script(COUNT_IN_WINDOW)(keys=[key], args=[window])
+        count = _counter(settings.CACHES["default"]["LOCATION"])(keys=[key], args=[window])
     except Exception:  # the cache server is unreachable
         log.warning("%s limit skipped: the cache is unreachable", scope, exc_info=True)
         return False
     return count > limit
+
+
+@functools.cache
+def _counter(location: str):
+    """The counting script, on the cache's own Redis connections, made once per cache server.
+
+    Django builds a new Redis client for every cache call, which costs more than
+    the round trip; one client is safe to share between threads.
+    """
+    return cache._cache.get_client(write=True).register_script(COUNT_IN_WINDOW)
 
 
 def submissions_over_limit(address: str) -> bool:
