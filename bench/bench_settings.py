@@ -4,15 +4,11 @@ Not part of the product. DEBUG is off as in production (with it on, Django
 keeps every SQL statement in memory). The app runs behind a proxy that
 appends the client's address to X-Forwarded-For, so each simulated citizen
 has an address of its own and the per-address rate limit (CITIZEN_RATE_LIMIT,
-left at the product's value) applies as it would to real phones.
-
-SUKMA_BENCH_TUNED=1 (bench/submit.py --tuned) tries two settings the product
-does not have yet: persistent database connections and one SET search_path
-per connection instead of one per query. The default run measures the
-product as it is.
+left at the product's value) applies as it would to real phones. Database
+settings are the product's: persistent connections, one SET search_path per
+schema switch, prepared statements where the code asks for them.
 """
 
-import os
 import warnings
 
 from sukma.settings.dev import *  # noqa: F403
@@ -23,8 +19,3 @@ DEBUG = False
 ROOT_URLCONF = "bench_urls"
 TRUST_X_FORWARDED_FOR = True
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}
-
-if os.environ.get("SUKMA_BENCH_TUNED") == "1":
-    DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
-    TENANT_LIMIT_SET_CALLS = True

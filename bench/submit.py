@@ -18,8 +18,8 @@ Prints POSTs per second for each, the ratio, errors (anything else than the
 expected status, or no answer), and checks that the database holds exactly as
 many rows as were accepted. Target: product >= 0.7 of the baseline, zero errors.
 
-    python bench/submit.py [--requests 2000] [--concurrency 32] [--rounds 2]
-                           [--workers 2] [--worker-class gthread] [--threads 4] [--tuned]
+    python bench/submit.py [--requests 3000] [--concurrency 32] [--rounds 6]
+                           [--workers 2] [--worker-class gthread] [--threads 4]
 
 The default server (2 gthread workers x 4 threads) gave the best numbers for
 both sides on 2 cores among sync x3, sync x4, gthread 2x4 and 2x8.
@@ -283,7 +283,6 @@ def start_gunicorn(port: int, args) -> subprocess.Popen:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench_settings",
         "PYTHONPATH": os.pathsep.join([str(BENCH_DIR), str(ROOT)]),
-        "SUKMA_BENCH_TUNED": "1" if args.tuned else "0",
     }
     command = [
         sys.executable,
@@ -348,18 +347,13 @@ def rows_in_database(regency) -> tuple[int, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=2000, help="POSTs per side, all rounds")
+    parser.add_argument("--requests", type=int, default=3000, help="POSTs per side, all rounds")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=6, help="more rounds: less noise")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--warmup", type=int, default=64)
-    parser.add_argument(
-        "--tuned",
-        action="store_true",
-        help="what-if: persistent DB connections, one SET search_path per connection",
-    )
     args = parser.parse_args()
     logging.disable(logging.WARNING)
 
@@ -401,7 +395,6 @@ def main() -> None:
     print(
         f"server:                 gunicorn {args.worker_class}, {args.workers} workers x "
         f"{args.threads} threads, 127.0.0.1:{port}; client: {args.concurrency} threads"
-        + (" [--tuned: CONN_MAX_AGE=60, TENANT_LIMIT_SET_CALLS]" if args.tuned else "")
     )
     print(
         f"POSTs per side:         {args.requests} in {args.rounds} rounds "

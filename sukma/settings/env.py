@@ -76,8 +76,8 @@ def database_settings(url: str) -> dict:
         # Django's cursors bind parameters client-side and never prepare. This only
         # lets a statement that asks (prepare=True on a server-binding cursor: the
         # citizen's submission) be prepared once per connection instead of planned
-        # on every call. Behind a pooler, use one that keeps prepared statements
-        # (PgBouncer 1.21+ with max_prepared_statements) or a session pool.
+        # on every call. A pooler in front must pool sessions, not transactions
+        # (SET search_path needs that already).
         "OPTIONS": {"prepare_threshold": PREPARE_WHEN_ASKED},
     }
 
