@@ -239,6 +239,9 @@ class Period(models.Model):
     ends_on = models.DateField(_("last day"))
     locked = models.BooleanField(_("locked"), default=False)
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    # Written when locked, emptied when unlocked: the weight policy, agencies and services
+    # (with their expected users) its figures were computed with (see selectors.Basis).
+    basis = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-starts_on", "ends_on"]

@@ -51,8 +51,89 @@ class Figure:
         return {**self.result.to_dict(), "sample": self.adequacy.to_dict()}
 
 
-def weight_policy() -> str:
+def weight_policy(period: Period | None = None) -> str:
+    """The weight policy of a period's figures: the one it was locked with, else today's."""
+    if period is not None and period.locked and period.basis:
+        return period.basis["policy"]
     return SurveySettings.current().weight_policy
+
+
+@dataclass(frozen=True)
+class CountedService:
+    id: int
+    agency_id: int
+    annual_users: int | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What a period's figures rest on besides its totals.
+
+    The weight policy, the agencies listed, and every service with its expected
+    users (which set the sample targets). An open period uses today's; a
+    locked one keeps those it was locked with (Period.basis), so a service's
+    expected users changed later, an agency or a service closed later, or
+    another weight policy leave its figures as they were.
+    """
+
+    policy: str
+    agency_ids: tuple[int, ...]
+    services: tuple[CountedService, ...]
+
+    @classmethod
+    def today(cls) -> "Basis":
+        services = Service.objects.order_by("pk").values_list(
+            "pk", "agency_id", "annual_users", "active"
+        )
+        return cls(
+            policy=SurveySettings.current().weight_policy,
+            agency_ids=tuple(
+                Agency.objects.filter(active=True).order_by("pk").values_list("pk", flat=True)
+            ),
+            services=tuple(CountedService(*row) for row in services),
+        )
+
+    @classmethod
+    def of(cls, period: Period) -> "Basis":
+        if not (period.locked and period.basis):
+            return cls.today()
+        kept = period.basis
+        return cls(
+            policy=kept["policy"],
+            agency_ids=tuple(kept["agencies"]),
+            services=tuple(CountedService(*row) for row in kept["services"]),
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "policy": self.policy,
+            "agencies": list(self.agency_ids),
+            "services": [[s.id, s.agency_id, s.annual_users, s.active] for s in self.services],
+        }
+
+    def active_service_ids(self, agency_id: int | None = None) -> list[int]:
+        return [
+            s.id
+            for s in self.services
+            if s.active and (agency_id is None or s.agency_id == agency_id)
+        ]
+
+    def population(self, period: Period, *, agency_id=None, service_id=None) -> int | None:
+        """Expected users in the period: each service's yearly figure scaled to the period.
+
+        One service counts whether active or not; an agency or the regency
+        counts its active services.
+        """
+        if service_id is not None:
+            counted = [s for s in self.services if s.id == service_id]
+        else:
+            ids = set(self.active_service_ids(agency_id))
+            counted = [s for s in self.services if s.id in ids]
+        known = [s.annual_users for s in counted if s.annual_users]
+        if not known:
+            return None
+        return round(sum(known) * period.months / 12)
 
 
 def _totals(row: dict) -> ElementTotals:
@@ -86,72 +167,63 @@ def totals_per(group: str, start: date, end: date, *, agency_id=None) -> dict[in
     return {row[group]: _totals(row) for row in rows}
 
 
-def population(services: list[Service], period: Period) -> int | None:
-    """Expected users in the period: each service's yearly figure scaled to the period."""
-    known = [s.annual_users for s in services if s.annual_users]
-    if not known:
-        return None
-    return round(sum(known) * period.months / 12)
-
-
 def make_figure(totals: ElementTotals, users: int | None, policy: str) -> Figure:
     result = compute_ikm(totals, policy)
     return Figure(result=result, adequacy=sample_adequacy(totals.responses or 0, users))
 
 
 def regency_figure(period: Period) -> Figure:
-    services = list(Service.objects.filter(active=True))
+    basis = Basis.of(period)
     totals = totals_between(period.starts_on, period.ends_on)
-    return make_figure(totals, population(services, period), weight_policy())
+    return make_figure(totals, basis.population(period), basis.policy)
 
 
 def agency_figure(period: Period, agency: Agency) -> Figure:
-    services = list(agency.services.filter(active=True))
+    basis = Basis.of(period)
     totals = totals_between(period.starts_on, period.ends_on, agency_id=agency.pk)
-    return make_figure(totals, population(services, period), weight_policy())
+    return make_figure(totals, basis.population(period, agency_id=agency.pk), basis.policy)
 
 
 def service_figure(period: Period, service: Service) -> Figure:
+    basis = Basis.of(period)
     totals = totals_between(period.starts_on, period.ends_on, service_id=service.pk)
-    return make_figure(totals, population([service], period), weight_policy())
+    return make_figure(totals, basis.population(period, service_id=service.pk), basis.policy)
 
 
 def agency_figures(period: Period) -> list[tuple[Agency, Figure]]:
-    """Every active agency with its figure (an agency without responses has an empty one)."""
-    policy = weight_policy()
+    """Every agency of the period (active, or active when it was locked) with its figure.
+
+    An agency without responses has an empty one.
+    """
+    basis = Basis.of(period)
     per_agency = totals_per("service__agency_id", period.starts_on, period.ends_on)
-    services_of: dict[int, list[Service]] = {}
-    for service in Service.objects.filter(active=True):
-        services_of.setdefault(service.agency_id, []).append(service)
     return [
         (
             agency,
             make_figure(
                 per_agency.get(agency.pk, ElementTotals.empty()),
-                population(services_of.get(agency.pk, []), period),
-                policy,
+                basis.population(period, agency_id=agency.pk),
+                basis.policy,
             ),
         )
-        for agency in Agency.objects.filter(active=True)
+        for agency in Agency.objects.filter(pk__in=basis.agency_ids)
     ]
 
 
 def service_figures(period: Period, *, agency_id=None) -> list[tuple[Service, Figure]]:
-    policy = weight_policy()
+    basis = Basis.of(period)
     per_service = totals_per("service_id", period.starts_on, period.ends_on, agency_id=agency_id)
-    services = Service.objects.filter(active=True).select_related("agency")
-    if agency_id is not None:
-        services = services.filter(agency_id=agency_id)
+    services = Service.objects.filter(pk__in=basis.active_service_ids(agency_id))
     return [
         (
             service,
             make_figure(
                 per_service.get(service.pk, ElementTotals.empty()),
-                population([service], period),
-                policy,
+                basis.population(period, service_id=service.pk),
+                basis.policy,
             ),
         )
-        for service in services
+        for service in services.select_related("agency")
     ]
 
 
@@ -178,7 +250,7 @@ def profile_breakdown(
         .order_by()
     )
     by_value = {row["value"]: _totals(row) for row in rows}
-    policy = weight_policy()
+    policy = weight_policy(period)
     return [
         (value, str(label), make_figure(by_value[value], None, policy))
         for value, label in choices.choices
@@ -199,7 +271,6 @@ def trend(
     periods = list(
         Period.objects.filter(kind=kind, starts_on__lte=until).order_by("-starts_on")[:count]
     )
-    policy = weight_policy()
     return [
         (
             period,
@@ -208,7 +279,7 @@ def trend(
                     period.starts_on, period.ends_on, agency_id=agency_id, service_id=service_id
                 ),
                 None,
-                policy,
+                weight_policy(period),
             ),
         )
         for period in reversed(periods)

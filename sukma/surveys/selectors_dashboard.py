@@ -48,10 +48,12 @@ def monthly_figures(
     agency_id: int | None = None,
     service_id: int | None = None,
     until: datetime.date | None = None,
+    policy: str | None = None,
 ) -> list[MonthFigure]:
     """One figure per calendar month from start to end (not past `until`, today), in one query.
 
-    Months come from the calendar, not from Period rows, so a regency that
+    `policy` is the figure's they go with (by default today's). Months come
+    from the calendar, not from Period rows, so a regency that
     created only its year still gets a monthly trend. A month without
     responses has an empty figure (no IKM), so gaps show as gaps.
     """
@@ -69,7 +71,7 @@ def monthly_figures(
     by_month = {
         row["month"]: ElementTotals.from_aggregate(row, responses_key="responses") for row in rows
     }
-    policy = weight_policy()
+    policy = policy or weight_policy()
     return [
         MonthFigure(month, make_figure(by_month.get(month, ElementTotals.empty()), None, policy))
         for month in _month_starts(start, until)

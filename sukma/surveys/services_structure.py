@@ -35,6 +35,7 @@ from sukma.surveys.models import (
     Service,
     ServicePoint,
 )
+from sukma.surveys.selectors import Basis
 from sukma.surveys.services import questionnaire_install_standard
 from sukma.tenants.models import Regency
 
@@ -282,7 +283,8 @@ def period_lock(
         )
     before = snapshot(period)
     period.locked, period.locked_at = True, timezone.now()
-    period.save(update_fields=["locked", "locked_at"])
+    period.basis = Basis.today().to_json()  # its figures keep today's targets and policy
+    period.save(update_fields=["locked", "locked_at", "basis"])
     audit_record(
         actor=acting_user,
         action="period.locked",
@@ -310,8 +312,8 @@ def period_unlock(
     if not period.locked:
         return period
     before = snapshot(period)
-    period.locked, period.locked_at = False, None
-    period.save(update_fields=["locked", "locked_at"])
+    period.locked, period.locked_at, period.basis = False, None, {}
+    period.save(update_fields=["locked", "locked_at", "basis"])
     audit_record(
         actor=acting_user,
         action="period.unlocked",

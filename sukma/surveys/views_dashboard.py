@@ -144,7 +144,10 @@ def breakdowns(period: Period, *, agency_id=None) -> list[dict]:
 def figure_context(period: Period, figure, *, agency_id=None) -> dict:
     # The trend gives context: every month of the period's year so far, whatever its kind.
     months = monthly_figures(
-        datetime.date(period.year, 1, 1), datetime.date(period.year, 12, 31), agency_id=agency_id
+        datetime.date(period.year, 1, 1),
+        datetime.date(period.year, 12, 31),
+        agency_id=agency_id,
+        policy=figure.policy,
     )
     return {
         "period": period,

@@ -175,3 +175,64 @@ def test_aggregate_path_equals_direct_computation(personas, dukcapil, year_2026,
             mine = [i for i in kept if i["sex"] == value]
             assert figure.result.konversi == _direct_konversi(mine)
         transaction.set_rollback(True)
+
+
+def test_a_locked_periods_figures_keep_the_targets_and_policy_it_was_locked_with(
+    personas, dukcapil
+):
+    """Expected users changed, a service and an agency closed, another weight policy: a locked
+    period's figures stay as they were; an open period's follow; unlocked, it follows again."""
+    from sukma.surveys import services_structure as structure
+    from sukma.surveys.models import Agency, Period, PeriodKind
+
+    agency, ktp, kk, point = dukcapil
+    other = Agency.objects.create(name="Dinas Sosial", short_name="Dinsos", kind="dinas")
+    october, november = (
+        Period.objects.create(
+            kind=PeriodKind.MONTH,
+            year=2026,
+            number=month,
+            starts_on=datetime.date(2026, month, 1),
+            ends_on=datetime.date(2026, month, days),
+        )
+        for month, days in ((10, 31), (11, 30))
+    )
+    submit(point, {**ALL_FOUR, "U2": 3}, now=NOW - datetime.timedelta(days=25))
+    submit(point, {**ALL_FOUR, "U2": 3}, now=NOW)
+
+    def everything(period):
+        return {
+            "regency": selectors.regency_figure(period).to_dict(),
+            "agency": selectors.agency_figure(period, agency).to_dict(),
+            "service": selectors.service_figure(period, kk).to_dict(),
+            "agencies": [(a.pk, f.to_dict()) for a, f in selectors.agency_figures(period)],
+            "services": [(s.pk, f.to_dict()) for s, f in selectors.service_figures(period)],
+        }
+
+    october = structure.period_lock(
+        acting_user=personas.tulungagung_admin, period=october, today=NOW.date()
+    )
+    locked, open_before = everything(october), everything(november)
+
+    ktp.annual_users, kk.annual_users, kk.active = 200, 90000, False
+    ktp.save()
+    kk.save()
+    other.active = False
+    other.save()
+    SurveySettings.objects.update_or_create(pk=1, defaults={"weight_policy": "legacy_0_11"})
+    october.refresh_from_db()
+    november.refresh_from_db()
+
+    assert everything(october) == locked
+    assert locked["regency"]["sample"]["population"] == round((12000 + 6000) / 12)
+    assert [a for a, _f in locked["agencies"]] == sorted([agency.pk, other.pk])
+    moved = everything(november)
+    assert moved["regency"]["policy"] == "legacy_0_11" != open_before["regency"]["policy"]
+    assert moved["regency"]["sample"]["population"] == round(200 / 12)
+    assert [a for a, _f in moved["agencies"]] == [agency.pk]
+
+    october = structure.period_unlock(
+        acting_user=personas.province_admin, period=october, reason="Data ulang"
+    )
+    assert october.basis == {}
+    assert everything(october)["regency"]["policy"] == "legacy_0_11"

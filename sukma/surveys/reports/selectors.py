@@ -150,7 +150,7 @@ def data_fingerprint(subject: Subject, period: Period) -> str:
         "trend": [p.pk for p in trend_periods(period)],
         "totals": totals,
         "questionnaire": list(questionnaire),
-        "policy": figures.weight_policy(),
+        "policy": figures.weight_policy(period),
         "agencies": list(agencies.order_by("pk").values_list("pk", "name", "active")),
         "services": list(
             services.order_by("pk").values_list("pk", "name", "annual_users", "active")
@@ -221,7 +221,6 @@ def _profile_tables(subject: Subject, period: Period) -> list[ProfileTable]:
 
 
 def _trend(subject: Subject, period: Period) -> list[tuple[Period, figures.Figure]]:
-    policy = figures.weight_policy()
     return [
         (
             p,
@@ -233,7 +232,7 @@ def _trend(subject: Subject, period: Period) -> list[tuple[Period, figures.Figur
                     service_id=subject.service_id,
                 ),
                 None,
-                policy,
+                figures.weight_policy(p),
             ),
         )
         for p in trend_periods(period)
@@ -278,6 +277,7 @@ def report_data(regency, subject: Subject, period: Period, *, today=None) -> Rep
                 agency_id=subject.agency_id if subject.service_id is None else None,
                 service_id=subject.service_id,
                 until=period.ends_on,
+                policy=figure.policy,
             ),
             trend=_trend(subject, period),
             questionnaire=Questionnaire.objects.filter(is_current=True)
