@@ -11,14 +11,11 @@ hashes; the address key changes every day.
 import functools
 import hashlib
 import hmac
-import json
-import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-import psycopg
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
@@ -35,6 +32,7 @@ from sukma.surveys.models import (
     QuestionKind,
     Response,
 )
+from sukma.surveys.prepared import Numbered, as_text, fetch_prepared, param_type
 from sukma.surveys.totals import rows_per_response, totals_ctes
 
 FAST_SECONDS = 10
@@ -322,55 +320,6 @@ def _stored_fields() -> list[models.Field]:
     ]
 
 
-def _param_type(field: models.Field) -> str:
-    """A column's type without its length: a value too long must fail, not be cut short."""
-    if isinstance(field, models.CharField | models.TextField):
-        return "text"
-    return field.db_type(connection)
-
-
-def _as_text(field: models.Field, value) -> str | None:
-    """A value as text, cast back to its column's type in the statement.
-
-    With every parameter sent as text (or NULL, also of unknown type), one
-    prepared statement serves every response: an int, a None or a date would
-    each give it another parameter type and make it be prepared again.
-    """
-    if value is None:
-        return None
-    if isinstance(field, models.JSONField):
-        return json.dumps(value, cls=field.encoder)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
-
-
-@dataclass(frozen=True)
-class Numbered:
-    """A statement with $1, $2... placeholders and the parameter name each number stands for.
-
-    psycopg parses %(name)s placeholders on every call and caches only short
-    statements; converting once here leaves it nothing to parse.
-    """
-
-    text: str
-    names: tuple[str, ...]
-
-    @classmethod
-    def of(cls, sql: str) -> "Numbered":
-        names: list[str] = []
-
-        def number(match: re.Match) -> str:
-            if match.group(1) not in names:
-                names.append(match.group(1))
-            return f"${names.index(match.group(1)) + 1}"
-
-        return cls(NAMED_PARAMETER.sub(number, sql), tuple(names))
-
-
 @functools.cache
 def _store_sql() -> Numbered:
     """Resolve, guard, insert and count one response in ONE statement (atomic by itself).
@@ -387,7 +336,7 @@ def _store_sql() -> Numbered:
     fields = _stored_fields()
     columns = [*RESOLVED, *(f.column for f in fields)]
     values = [f"target.{c}" for c in RESOLVED]
-    values += [f"%(v{n})s::{_param_type(f)}" for n, f in enumerate(fields)]
+    values += [f"%(v{n})s::{param_type(f)}" for n, f in enumerate(fields)]
     values[columns.index("flags")] = (
         f"CASE WHEN %(address)s <> '' AND burst.recent + 1 >= {int(BURST_LIMIT)} "
         "THEN %(flags_burst)s::jsonb ELSE %(flags)s::jsonb END"
@@ -423,26 +372,10 @@ SELECT i.id, i.flags, {", ".join(f"i.{c}" for c in RESOLVED)}, target.agency_id,
   FROM inserted i, target""")
 
 
-def _fetch_prepared(statement: Numbered, params: Mapping[str, object]) -> tuple | None:
-    """The first row of a statement prepared once per connection (Django's never prepare).
-
-    The Django cursor is opened first: django-tenants sets the regency's
-    search_path there. PostgreSQL parses a prepared statement again when the
-    search_path changes, so one connection serves every regency's schema.
-    """
-    with (
-        connection.cursor() as wrapper,
-        connection.wrap_database_errors,
-        psycopg.RawCursor(wrapper.cursor.connection) as cursor,
-    ):
-        cursor.execute(statement.text, [params[name] for name in statement.names], prepare=True)
-        return cursor.fetchone()
-
-
 def _store(response: Response, place: Place, now: datetime) -> int:
     """Insert the response and add it to its totals; its agency's id, or the refusal."""
     fields = _stored_fields()
-    params = {f"v{n}": _as_text(f, getattr(response, f.attname)) for n, f in enumerate(fields)}
+    params = {f"v{n}": as_text(f, getattr(response, f.attname)) for n, f in enumerate(fields)}
     flags = Response._meta.get_field("flags")
     params |= {
         "code": place.code,
@@ -452,10 +385,10 @@ def _store(response: Response, place: Place, now: datetime) -> int:
         "day": str(response.service_date),
         "address": response.address_hash,
         "since": str(now - BURST_WINDOW),
-        "flags": _as_text(flags, response.flags),
-        "flags_burst": _as_text(flags, [*response.flags, Flag.BURST]),
+        "flags": as_text(flags, response.flags),
+        "flags_burst": as_text(flags, [*response.flags, Flag.BURST]),
     }
-    row = _fetch_prepared(_store_sql(), params)
+    row = fetch_prepared(_store_sql(), params)
     if row is None:
         _explain_refusal(response, place)
     response.pk, stored_flags, *ids, agency_id, touched = row
