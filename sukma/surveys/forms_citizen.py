@@ -89,8 +89,11 @@ def quick_submission(data, **context) -> Submission | None:
     extras = {}
     for key in data:
         found = EXTRA_FIELD.fullmatch(key)
-        if found and data.get(key, "").strip():
-            extras[found.group(1)] = data.get(key).strip()
+        value = str(data.get(key, ""))
+        if found and value != value.strip():
+            return None  # the form strips a typed answer but refuses a padded choice
+        if found and value:
+            extras[found.group(1)] = value
     suggestion = str(data.get("suggestion", ""))
     texts = [suggestion, data.get("started", ""), *extras.values()]
     if any("\x00" in t for t in texts) or any(len(t) > TEXT_MAX for t in extras.values()):

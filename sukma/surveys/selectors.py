@@ -51,11 +51,14 @@ class Figure:
         return {**self.result.to_dict(), "sample": self.adequacy.to_dict()}
 
 
+def kept_policy(period: Period) -> str | None:
+    """The weight policy a locked period was locked with; None for an open one."""
+    return period.basis["policy"] if period.locked and period.basis else None
+
+
 def weight_policy(period: Period | None = None) -> str:
     """The weight policy of a period's figures: the one it was locked with, else today's."""
-    if period is not None and period.locked and period.basis:
-        return period.basis["policy"]
-    return SurveySettings.current().weight_policy
+    return (period and kept_policy(period)) or SurveySettings.current().weight_policy
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ class Basis:
 
     @classmethod
     def of(cls, period: Period) -> "Basis":
-        if not (period.locked and period.basis):
+        if kept_policy(period) is None:
             return cls.today()
         kept = period.basis
         return cls(
@@ -271,6 +274,7 @@ def trend(
     periods = list(
         Period.objects.filter(kind=kind, starts_on__lte=until).order_by("-starts_on")[:count]
     )
+    today = weight_policy()
     return [
         (
             period,
@@ -279,7 +283,7 @@ def trend(
                     period.starts_on, period.ends_on, agency_id=agency_id, service_id=service_id
                 ),
                 None,
-                weight_policy(period),
+                kept_policy(period) or today,
             ),
         )
         for period in reversed(periods)

@@ -52,10 +52,10 @@ def monthly_figures(
 ) -> list[MonthFigure]:
     """One figure per calendar month from start to end (not past `until`, today), in one query.
 
-    `policy` is the figure's they go with (by default today's). Months come
-    from the calendar, not from Period rows, so a regency that
+    Months come from the calendar, not from Period rows, so a regency that
     created only its year still gets a monthly trend. A month without
-    responses has an empty figure (no IKM), so gaps show as gaps.
+    responses has an empty figure (no IKM), so gaps show as gaps. `policy`
+    is that of the figure the months stand beside (today's by default).
     """
     until = min(end, until or timezone.localdate())
     if until < start:

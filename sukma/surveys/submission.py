@@ -11,6 +11,7 @@ hashes; the address key changes every day.
 import functools
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ from sukma.surveys.models import (
 )
 from sukma.surveys.prepared import Numbered, as_text, fetch_prepared, param_type
 from sukma.surveys.totals import rows_per_response, totals_ctes
+
+log = logging.getLogger(__name__)
 
 FAST_SECONDS = 10
 BURST_WINDOW = timedelta(minutes=10)
@@ -134,19 +137,24 @@ def _check_answers(answers: Mapping[str, int | None]) -> dict[str, int | None]:
     return checked
 
 
-CONTEXT_SQL = """
+# Where a response may go, as SQL: the storing statement and _context both use these.
+POINT_OF_CODE = """surveys_servicepoint p
+    JOIN surveys_agency a ON a.id = p.agency_id AND a.active"""
+POINT_ACTIVE = "p.code = %(code)s AND p.active"
+SERVICE_OF_POINT = """s.id = COALESCE(%(service)s::bigint, p.default_service_id)
+     AND s.agency_id = p.agency_id AND s.active"""
+VERSION_SENT = "q.version = %(version)s::integer"
+
+CONTEXT_SQL = f"""
 SELECT p.id, p.agency_id,
-       (SELECT s.id FROM surveys_service s
-         WHERE s.id = COALESCE(%(service)s, p.default_service_id)
-           AND s.agency_id = p.agency_id AND s.active),
+       (SELECT s.id FROM surveys_service s WHERE {SERVICE_OF_POINT}),
        q.id,
        (SELECT COALESCE(json_agg(json_build_array(x.id, x.kind, x.choices, x.required)
                                  ORDER BY x.position), '[]')
           FROM surveys_question x WHERE x.questionnaire_id = q.id AND x.kind <> 'element')
-  FROM surveys_servicepoint p
-  JOIN surveys_agency a ON a.id = p.agency_id AND a.active
-  LEFT JOIN surveys_questionnaire q ON q.version = %(version)s
- WHERE p.code = %(code)s AND p.active
+  FROM {POINT_OF_CODE}
+  LEFT JOIN surveys_questionnaire q ON {VERSION_SENT}
+ WHERE {POINT_ACTIVE}
 """
 
 
@@ -345,12 +353,10 @@ def _store_sql() -> Numbered:
     return Numbered.of(f"""
 WITH target AS (
   SELECT p.id AS service_point_id, s.id AS service_id, q.id AS questionnaire_id, p.agency_id
-    FROM surveys_servicepoint p
-    JOIN surveys_agency a ON a.id = p.agency_id AND a.active
-    JOIN surveys_service s ON s.id = COALESCE(%(service)s::bigint, p.default_service_id)
-     AND s.agency_id = p.agency_id AND s.active
-    JOIN surveys_questionnaire q ON q.version = %(version)s::integer
-   WHERE p.code = %(code)s AND p.active
+    FROM {POINT_OF_CODE}
+    JOIN surveys_service s ON {SERVICE_OF_POINT}
+    JOIN surveys_questionnaire q ON {VERSION_SENT}
+   WHERE {POINT_ACTIVE}
      AND (%(extras_checked)s::boolean OR NOT EXISTS (
        SELECT 1 FROM surveys_question x
         WHERE x.questionnaire_id = q.id AND x.kind <> 'element' AND x.required))
@@ -396,8 +402,8 @@ def _store(response: Response, place: Place, now: datetime) -> int:
     for column, value in zip(RESOLVED, ids, strict=True):
         setattr(response, column, value)
     response._state.adding = False
-    if touched != rows_per_response(response):
-        raise RuntimeError(f"totals rows touched {touched}, expected {rows_per_response(response)}")
+    if touched != rows_per_response(response):  # a bug; the response is stored already
+        log.error("response %s touched %s totals rows", response.pk, touched)
     return agency_id
 
 

@@ -128,10 +128,11 @@ def _too_many(request, code: str, chosen: str | None):
 
 
 def _submit_quickly(request, code: str, address: str):
-    """The common case, stored in one statement: the thank-you redirect, or None.
+    """The common case, stored in one statement: the thank-you redirect, or a refusal, or None.
 
-    None (anything unusual, or a refusal) hands the post to the form's path,
-    which parses it field by field and puts each refusal next to its field.
+    None (a post out of the ordinary) and a refusal both go to the form's path,
+    which parses the post field by field and puts each error next to its
+    field; a refusal is shown there, not tried again.
     """
     if len(code) > CODE_MAX:
         return None
@@ -148,27 +149,36 @@ def _submit_quickly(request, code: str, address: str):
         return None
     try:
         stored = response_submit(submission, now=now)
-    except ValidationError:
-        return None
+    except ValidationError as refusal:
+        return refusal
     return _thanked(request, code.strip().upper(), stored, token, new_token)
 
 
 @require_http_methods(["GET", "POST"])
 def survey(request, code: str):
     chosen = _language(request)
-    if request.method == "POST":
-        address = client_address(request)
-        if submissions_over_limit(address):
-            return _too_many(request, code, chosen)
-        thanked = _submit_quickly(request, code, address)
-        if thanked is not None:
-            return thanked
-        return _survey_page(request, code, chosen, address)
-    return _survey_page(request, code, chosen)
+    if request.method != "POST":
+        return _survey_page(request, code, chosen)
+    address = client_address(request)
+    if submissions_over_limit(address):
+        return _too_many(request, code, chosen)
+    outcome = _submit_quickly(request, code, address)
+    if isinstance(outcome, ValidationError):
+        return _survey_page(request, code, chosen, address, refusal=outcome)
+    return outcome or _survey_page(request, code, chosen, address)
 
 
-def _survey_page(request, code: str, chosen: str | None, address: str = ""):
-    """The form: blank on GET; on a POST, parsed field by field and stored or refused in place."""
+def _survey_page(
+    request,
+    code: str,
+    chosen: str | None,
+    address: str = "",
+    refusal: ValidationError | None = None,
+):
+    """The form: blank on GET; on a POST, parsed field by field and stored or refused in place.
+
+    `refusal`: the survey's rules already refused this very submission.
+    """
     point = _point(code)
     if point is None:
         return _not_found(request, chosen)
@@ -191,7 +201,10 @@ def _survey_page(request, code: str, chosen: str | None, address: str = ""):
     if data is not None:
         if form.honeypot_filled():
             return redirect("citizen_thanks", code=point.code)  # a bot: thanked, nothing stored
-        if form.parse():
+        parsed = form.parse()
+        if parsed and refusal is not None:
+            form.add_refusal(refusal)
+        elif parsed:
             now = timezone.now()
             submission = form.submission(
                 service_point_code=point.code,

@@ -16,6 +16,7 @@ from sukma.surveys.moderation import response_exclude, response_include
 from tests.surveys.conftest import ALL_FOUR, submit
 
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 20, 10, 0))
+SEX_P = {"sex": "P"}
 CODES = [f"U{i}" for i in range(1, 10)]
 
 
@@ -197,11 +198,15 @@ def test_a_locked_periods_figures_keep_the_targets_and_policy_it_was_locked_with
         )
         for month, days in ((10, 31), (11, 30))
     )
-    submit(point, {**ALL_FOUR, "U2": 3}, now=NOW - datetime.timedelta(days=25))
-    submit(point, {**ALL_FOUR, "U2": 3}, now=NOW)
+    submit(point, {**ALL_FOUR, "U2": 3}, now=NOW - datetime.timedelta(days=25), profile=SEX_P)
+    submit(point, {**ALL_FOUR, "U2": 3}, now=NOW, profile=SEX_P)
 
     def everything(period):
+        trend = selectors.trend(kind=PeriodKind.MONTH, until=NOW.date())
+        by_sex = selectors.profile_breakdown(period, "sex")
         return {
+            "profile": [(v, f.to_dict()) for v, _l, f in by_sex],
+            "trend": [f.to_dict() for p, f in trend if p.pk == period.pk],
             "regency": selectors.regency_figure(period).to_dict(),
             "agency": selectors.agency_figure(period, agency).to_dict(),
             "service": selectors.service_figure(period, kk).to_dict(),
@@ -213,6 +218,7 @@ def test_a_locked_periods_figures_keep_the_targets_and_policy_it_was_locked_with
         acting_user=personas.tulungagung_admin, period=october, today=NOW.date()
     )
     locked, open_before = everything(october), everything(november)
+    assert locked["trend"] and locked["profile"]
 
     ktp.annual_users, kk.annual_users, kk.active = 200, 90000, False
     ktp.save()

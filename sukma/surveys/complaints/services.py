@@ -130,18 +130,18 @@ def _mail_arrival(regency, case: Case) -> None:
     )
 
 
-def case_open(*, response: Response, agency_id: int | None = None) -> Case | None:
+def case_open(*, response: Response, agency_id: int) -> Case | None:
     """The case for a response with a suggestion (idempotent); None without one.
 
-    Called inside the submission's transaction. Nobody is mailed here: the worker's
-    cases_notify_arrivals tells the agency, off the citizen's request.
+    Called inside the submission's transaction, with the agency its statement
+    resolved. Nobody is mailed here: the worker's cases_notify_arrivals tells
+    the agency, off the citizen's request.
     """
     if not response.suggestion or not response.tracking_code:
         return None
     existing = Case.objects.filter(response=response).first()
     if existing is not None:
         return existing
-    agency_id = agency_id or response.service.agency_id
     case = Case.objects.create(
         response=response,
         agency_id=agency_id,

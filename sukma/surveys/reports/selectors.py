@@ -221,6 +221,7 @@ def _profile_tables(subject: Subject, period: Period) -> list[ProfileTable]:
 
 
 def _trend(subject: Subject, period: Period) -> list[tuple[Period, figures.Figure]]:
+    today = figures.weight_policy()
     return [
         (
             p,
@@ -232,7 +233,7 @@ def _trend(subject: Subject, period: Period) -> list[tuple[Period, figures.Figur
                     service_id=subject.service_id,
                 ),
                 None,
-                figures.weight_policy(p),
+                figures.kept_policy(p) or today,
             ),
         )
         for p in trend_periods(period)
