@@ -18,17 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from sukma.surveys.elements import ELEMENTS
-from sukma.surveys.models import (
-    PROFILE_FIELDS,
-    AgeBand,
-    Disability,
-    Education,
-    Occupation,
-    Question,
-    QuestionKind,
-    ServiceSession,
-    Sex,
-)
+from sukma.surveys.models import PROFILE_FIELDS, PROFILE_VALUES, Question, QuestionKind
 from sukma.surveys.submission import (
     OLDEST_SERVICE_DAYS,
     VERSION_MAX,
@@ -50,14 +40,6 @@ PROFILE_LABELS = {
     "service_session": _("Time of service"),
 }
 SELECT_FIELDS = ("education", "occupation")
-PROFILE_CHOICES = {
-    "sex": Sex,
-    "age_band": AgeBand,
-    "education": Education,
-    "occupation": Occupation,
-    "disability": Disability,
-    "service_session": ServiceSession,
-}
 
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -83,8 +65,8 @@ def quick_submission(data, **context) -> Submission | None:
         return None
     if day and not ISO_DATE.fullmatch(day):
         return None
-    profile = {name: str(data.get(name, "")) for name in PROFILE_CHOICES}
-    if any(v and v not in PROFILE_CHOICES[n].values for n, v in profile.items()):
+    profile = {name: str(data.get(name, "")) for name in PROFILE_VALUES}
+    if any(v and v not in PROFILE_VALUES[n] for n, v in profile.items()):
         return None
     extras = {}
     for key in data:
@@ -173,7 +155,7 @@ class CitizenForm(forms.Form):
         self.fields["service"].choices = [("", "")] + [(s.pk, s.name) for s in services]
         self.services = list(services)
         self.preset_service = preset_service
-        for name, choices in PROFILE_CHOICES.items():
+        for name, choices in PROFILE_FIELDS.items():
             self.fields[name] = forms.ChoiceField(
                 label=PROFILE_LABELS[name], choices=choices.choices, required=False
             )
@@ -297,7 +279,7 @@ class CitizenForm(forms.Form):
                 list(choices.choices),
                 as_select=name in SELECT_FIELDS,
             )
-            for name, choices in PROFILE_CHOICES.items()
+            for name, choices in PROFILE_FIELDS.items()
         ]
 
     def extra_groups(self) -> list[dict]:

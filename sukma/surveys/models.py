@@ -338,6 +338,10 @@ PROFILE_FIELDS: dict[str, type[models.TextChoices]] = {
     "disability": Disability,
     "service_session": ServiceSession,
 }
+# Each field's stored values, as sets: a choices class builds its list anew on every .values.
+PROFILE_VALUES: dict[str, frozenset[str]] = {
+    name: frozenset(choices.values) for name, choices in PROFILE_FIELDS.items()
+}
 
 
 class Response(models.Model):

@@ -27,6 +27,7 @@ from sukma.surveys.complaints.services import case_open
 from sukma.surveys.elements import ELEMENT_CODES
 from sukma.surveys.models import (
     PROFILE_FIELDS,
+    PROFILE_VALUES,
     AgeBand,
     Period,
     Question,
@@ -94,8 +95,13 @@ class Place:
 
 
 def keyed_hash(purpose: str, value: str) -> str:
-    key = hashlib.sha256(f"{settings.SECRET_KEY}:{purpose}".encode()).digest()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_hash_key(settings.SECRET_KEY, purpose), value.encode(), "sha256").hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _hash_key(secret: str, purpose: str) -> bytes:
+    """One key per purpose (the address's changes daily), derived once, not on every hash."""
+    return hashlib.sha256(f"{secret}:{purpose}".encode()).digest()
 
 
 def answers_from_pairs(pairs: Iterable[tuple[str, object]]) -> dict[str, int | None]:
@@ -205,11 +211,11 @@ def _place(submission: Submission) -> Place:
 
 def _profile(profile: Mapping[str, str], age: int | None) -> dict[str, str]:
     checked = {}
-    for name, choices in PROFILE_FIELDS.items():
+    for name, values in PROFILE_VALUES.items():
         value = str(profile.get(name) or "")
         if name == "age_band" and not value and age is not None:
             value = age_band_for(age)
-        if value and value not in choices.values:
+        if value and value not in values:
             raise ValidationError({name: _("Choose one of the options offered.")})
         checked[name] = value
     unknown = set(profile) - set(PROFILE_FIELDS)

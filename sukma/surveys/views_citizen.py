@@ -13,6 +13,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -99,7 +100,7 @@ def _not_found(request, chosen: str | None):
 def _thanked(request, code: str, stored, token: str, new_token: bool):
     """POST-redirect-GET to the thank-you page, which reads the tracking code from a cookie."""
     thanks_path = reverse("citizen_thanks", kwargs={"code": code})
-    response = redirect(thanks_path)
+    response = HttpResponseRedirect(thanks_path)  # redirect() would first try it as a URL name
     if stored.tracking_code:
         response.set_signed_cookie(
             THANKS_COOKIE,
