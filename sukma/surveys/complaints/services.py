@@ -131,25 +131,23 @@ def _mail_arrival(regency, case: Case) -> None:
 
 
 def case_open(*, response: Response, agency_id: int) -> Case | None:
-    """The case for a response with a suggestion (idempotent); None without one.
+    """The case for a response just stored with a suggestion; None without one.
 
     Called inside the submission's transaction, with the agency its statement
-    resolved. Nobody is mailed here: the worker's cases_notify_arrivals tells
-    the agency, off the citizen's request.
+    resolved; the response is new, so it has no case yet (a second one would
+    break the one-case-per-response key and roll the response back with it).
+    Nobody is mailed here: the worker's cases_notify_arrivals tells the
+    agency, off the citizen's request.
     """
     if not response.suggestion or not response.tracking_code:
         return None
-    existing = Case.objects.filter(response=response).first()
-    if existing is not None:
-        return existing
-    case = Case.objects.create(
+    return Case.objects.create(
         response=response,
         agency_id=agency_id,
         tracking_code=response.tracking_code,
         received_at=response.submitted_at,
         forward_due_on=clocks.forward_due(response.submitted_at),
     )
-    return case
 
 
 # ---------------------------------------------------------------- the lifecycle
