@@ -413,11 +413,15 @@ def main() -> None:
             product, baseline = Tally(), Tally()
             per_round = args.requests // args.rounds
             for r in range(args.rounds):
-                baseline.add(baseline_round(server, per_round, args.concurrency, r * per_round))
-                product.add(product_round(server, code, per_round, args.concurrency, r * per_round))
+                bare_round = baseline_round(server, per_round, args.concurrency, r * per_round)
+                citizen_round = product_round(
+                    server, code, per_round, args.concurrency, r * per_round
+                )
+                baseline.add(bare_round)
+                product.add(citizen_round)
                 print(
-                    f"  round {r + 1}: baseline {baseline.accepted}, product "
-                    f"{product.accepted} accepted so far",
+                    f"  round {r + 1}: ratio {rate(citizen_round) / rate(bare_round):.2f}; "
+                    f"baseline {baseline.accepted}, product {product.accepted} accepted so far",
                     flush=True,
                 )
         finally:
@@ -428,8 +432,7 @@ def main() -> None:
     baseline_accepted = baseline.accepted + warm_baseline.accepted
     errors = product.error_count + baseline.error_count
     errors += warm_product.error_count + warm_baseline.error_count
-    product_rate = product.accepted / product.seconds
-    baseline_rate = baseline.accepted / baseline.seconds
+    product_rate, baseline_rate = rate(product), rate(baseline)
     ratio = product_rate / baseline_rate
     db_ok = responses == product_accepted and bare == baseline_accepted
     print()
@@ -461,6 +464,10 @@ def main() -> None:
     )
     met = ratio >= 0.7 and errors == 0 and db_ok
     print(f"target >= 0.7, 0 errors, all stored: {'met' if met else 'NOT MET'}")
+
+
+def rate(tally: Tally) -> float:
+    return tally.accepted / tally.seconds if tally.seconds else 0.0
 
 
 def print_cpu_per_post(product: Tally, baseline: Tally) -> None:
