@@ -26,7 +26,7 @@ from sukma.surveys.protection import (
     SUBMISSIONS,
     rate_key,
 )
-from sukma.surveys.submission import keyed_hash
+from sukma.surveys.submission import keyed_hash, response_submit
 from tests.conftest import KEDIRI_HOST, TULUNGAGUNG_HOST
 
 URL = "/s/TA7K2M9Q/"
@@ -222,6 +222,23 @@ def test_the_same_device_cannot_rate_the_same_service_twice_a_day(citizen, dukca
     kk = dukcapil[2]
     assert post(citizen, form_data(service=str(kk.pk))).status_code == 302
     assert Response.objects.count() == 2
+
+
+def test_a_refused_post_is_tried_once_and_shown_by_the_form(citizen, monkeypatch):
+    from sukma.surveys import views_citizen
+
+    calls = []
+
+    def counted(submission, **kwargs):
+        calls.append(submission)
+        return response_submit(submission, **kwargs)
+
+    monkeypatch.setattr(views_citizen, "response_submit", counted)
+    assert post(citizen, form_data()).status_code == 302
+    calls.clear()
+    again = post(citizen, form_data(), HTTP_ACCEPT_LANGUAGE="en")
+    assert again.status_code == 400 and "already rated this service today" in text(again)
+    assert len(calls) == 1  # the quick path's refusal is shown, not met a second time
 
 
 def test_a_new_device_gets_a_cookie_when_it_posts_without_one(citizen):

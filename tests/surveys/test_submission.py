@@ -147,6 +147,18 @@ def test_a_suggestion_gets_a_tracking_code(dukcapil):
     assert len(with_text.tracking_code) == 10
 
 
+def test_a_totals_count_that_disagrees_is_logged_and_the_response_kept(
+    dukcapil, monkeypatch, caplog
+):
+    from sukma.surveys import submission
+
+    monkeypatch.setattr(submission, "rows_per_response", lambda response: -1)
+    with caplog.at_level("ERROR", logger="sukma.surveys.submission"):
+        stored = submit(dukcapil[3], ALL_FOUR, now=NOW)
+    assert Response.objects.filter(pk=stored.pk).exists()
+    assert f"response {stored.pk} touched" in caplog.text
+
+
 def test_age_gives_its_band_and_under_17_is_refused(dukcapil):
     response = submit(dukcapil[3], ALL_FOUR, now=NOW, age=40)
     assert response.age_band == "36-45"
