@@ -98,10 +98,10 @@ TICKS = os.sysconf("SC_CLK_TCK")
 CPU_USERS = ("server", "postgres", "redis", "client", "machine")
 
 
-def cpu_used(server_group: int) -> dict[str, float]:
-    """CPU seconds used so far: by gunicorn's processes, PostgreSQL's, Redis's, this client's,
-    and by the whole machine (what else runs shows there). From /proc: Linux only."""
-    used = dict.fromkeys(CPU_USERS, 0.0)
+def cpu_used(server_group: int) -> dict[str, float | dict]:
+    """CPU seconds used so far: by gunicorn's processes, PostgreSQL's, Redis's (per process),
+    this client's, and the whole machine's (what else runs shows there). From /proc: Linux only."""
+    processes: dict[int, tuple[str, float]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -114,21 +114,30 @@ def cpu_used(server_group: int) -> dict[str, float]:
         fields = stat[stat.rindex(")") + 2 :].split()  # state, ppid, pgrp, ... utime, stime
         seconds = (int(fields[11]) + int(fields[12])) / TICKS
         if int(fields[2]) == server_group:
-            used["server"] += seconds
+            processes[int(entry.name)] = ("server", seconds)
         elif name.startswith("postgres"):
-            used["postgres"] += seconds
+            processes[int(entry.name)] = ("postgres", seconds)
         elif name.startswith("redis"):
-            used["redis"] += seconds
-    used["client"] = time.process_time()
+            processes[int(entry.name)] = ("redis", seconds)
     with open("/proc/stat") as f:
         ticks = [int(n) for n in f.readline().split()[1:9]]
-    used["machine"] = (sum(ticks) - ticks[3] - ticks[4]) / TICKS  # all but idle and iowait
-    return used
+    return {
+        "processes": processes,
+        "client": time.process_time(),
+        "machine": (sum(ticks) - ticks[3] - ticks[4]) / TICKS,  # all but idle and iowait
+    }
 
 
-def cpu_since(before: dict[str, float], server_group: int) -> dict[str, float]:
+def cpu_since(before: dict, server_group: int) -> dict[str, float]:
+    """CPU used since `before`, per process: one that ended meanwhile (a PostgreSQL backend,
+    autovacuum) is left out instead of taking its whole life off the sum."""
     now = cpu_used(server_group)
-    return {k: now[k] - before[k] for k in CPU_USERS}
+    used = {who: 0.0 for who in CPU_USERS}
+    for pid, (who, seconds) in now["processes"].items():
+        used[who] += seconds - before["processes"].get(pid, (who, 0.0))[1]
+    used["client"] = now["client"] - before["client"]
+    used["machine"] = now["machine"] - before["machine"]
+    return used
 
 
 # ------------------------------------------------------------------------------ HTTP

@@ -276,7 +276,9 @@ ELEMENT_FIELDS = tuple(f"u{i}" for i in range(1, 10))
 
 
 def _element_answer(code: str):
-    return models.PositiveSmallIntegerField(
+    # Not a Positive... field: its automatic ">= 0" check would duplicate the on-scale check
+    # (see Response.Meta), and PostgreSQL reads every check anew in each citizen's statement.
+    return models.SmallIntegerField(
         code.upper(), null=True, blank=True, help_text=_("1-4; empty when not answered")
     )
 
@@ -444,30 +446,43 @@ class Response(models.Model):
 
 # ====================================================================== aggregates
 class ElementTotalsColumns(models.Model):
-    """How many responses were counted, and per element the sum of answers and how many answered."""
+    """How many responses were counted, and per element the sum of answers and how many answered.
 
-    responses = models.PositiveIntegerField(default=0)
-    u1_sum = models.PositiveIntegerField(default=0)
-    u1_count = models.PositiveIntegerField(default=0)
-    u2_sum = models.PositiveIntegerField(default=0)
-    u2_count = models.PositiveIntegerField(default=0)
-    u3_sum = models.PositiveIntegerField(default=0)
-    u3_count = models.PositiveIntegerField(default=0)
-    u4_sum = models.PositiveIntegerField(default=0)
-    u4_count = models.PositiveIntegerField(default=0)
-    u5_sum = models.PositiveIntegerField(default=0)
-    u5_count = models.PositiveIntegerField(default=0)
-    u6_sum = models.PositiveIntegerField(default=0)
-    u6_count = models.PositiveIntegerField(default=0)
-    u7_sum = models.PositiveIntegerField(default=0)
-    u7_count = models.PositiveIntegerField(default=0)
-    u8_sum = models.PositiveIntegerField(default=0)
-    u8_count = models.PositiveIntegerField(default=0)
-    u9_sum = models.PositiveIntegerField(default=0)
-    u9_count = models.PositiveIntegerField(default=0)
+    Plain integers: a Positive... field adds one check per column, and PostgreSQL
+    reads every check anew in each statement that writes the row, which every
+    citizen's submission does for about seven totals rows. One check per table
+    (never_negative) guards what a wrong subtraction would break first.
+    """
+
+    responses = models.IntegerField(default=0)
+    u1_sum = models.IntegerField(default=0)
+    u1_count = models.IntegerField(default=0)
+    u2_sum = models.IntegerField(default=0)
+    u2_count = models.IntegerField(default=0)
+    u3_sum = models.IntegerField(default=0)
+    u3_count = models.IntegerField(default=0)
+    u4_sum = models.IntegerField(default=0)
+    u4_count = models.IntegerField(default=0)
+    u5_sum = models.IntegerField(default=0)
+    u5_count = models.IntegerField(default=0)
+    u6_sum = models.IntegerField(default=0)
+    u6_count = models.IntegerField(default=0)
+    u7_sum = models.IntegerField(default=0)
+    u7_count = models.IntegerField(default=0)
+    u8_sum = models.IntegerField(default=0)
+    u8_count = models.IntegerField(default=0)
+    u9_sum = models.IntegerField(default=0)
+    u9_count = models.IntegerField(default=0)
 
     class Meta:
         abstract = True
+
+
+def never_negative(table: str) -> models.CheckConstraint:
+    """An exclusion subtracts exactly what its response added: a count below 0 is a bug."""
+    return models.CheckConstraint(
+        condition=models.Q(responses__gte=0), name=f"{table}_responses_never_negative"
+    )
 
 
 class DailyServiceTotals(ElementTotalsColumns):
@@ -492,7 +507,8 @@ class DailyServiceTotals(ElementTotalsColumns):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["service", "day"], name="one_total_per_service_day")
+            models.UniqueConstraint(fields=["service", "day"], name="one_total_per_service_day"),
+            never_negative("daily_service_totals"),
         ]
 
     def __str__(self) -> str:
@@ -512,7 +528,10 @@ class MonthlyServiceTotals(ElementTotalsColumns):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["service", "month"], name="one_total_per_service_month")
+            models.UniqueConstraint(
+                fields=["service", "month"], name="one_total_per_service_month"
+            ),
+            never_negative("monthly_service_totals"),
         ]
 
     def __str__(self) -> str:
@@ -536,7 +555,8 @@ class DailyProfileTotals(ElementTotalsColumns):
         constraints = [
             models.UniqueConstraint(
                 fields=["service", "day", "field", "value"], name="one_profile_total_per_slot"
-            )
+            ),
+            never_negative("daily_profile_totals"),
         ]
 
     def __str__(self) -> str:

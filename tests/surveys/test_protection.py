@@ -1,0 +1,63 @@
+"""The rate limit's count in Redis: kept connections that outlive what Redis forgets."""
+
+import itertools
+
+import pytest
+from django.core.cache import cache
+
+from sukma.surveys import protection
+from sukma.surveys.protection import over_limit, rate_key
+
+SCOPE = "test-rate"
+_addresses = itertools.count(1)
+
+
+@pytest.fixture
+def address():
+    value = f"203.0.113.{next(_addresses) % 250 + 1}"
+    cache.delete(rate_key(SCOPE, value))
+    yield value
+    cache.delete(rate_key(SCOPE, value))
+
+
+def count(address: str) -> int:
+    return cache.get(rate_key(SCOPE, address))
+
+
+def test_the_limit_counts_each_request_and_says_when_it_is_passed(address):
+    assert [over_limit(SCOPE, address, limit=2, window=60) for _ in range(4)] == [
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert count(address) == 4
+
+
+def test_a_count_goes_on_after_redis_forgets_its_script(address):
+    over_limit(SCOPE, address, limit=5, window=60)
+    cache._cache.get_client(write=True).script_flush()
+    assert not over_limit(SCOPE, address, limit=5, window=60)
+    assert count(address) == 2  # counted, not skipped
+
+
+def test_a_count_goes_on_after_redis_closes_the_kept_connection(address, caplog):
+    over_limit(SCOPE, address, limit=5, window=60)
+    kept = protection._redis_connection()
+    kept.send_command("CLIENT", "ID")
+    client_id = kept.read_response()
+    cache._cache.get_client(write=True).client_kill_filter(_id=client_id)
+    with caplog.at_level("WARNING", logger="sukma.surveys.protection"):
+        over_limit(SCOPE, address, limit=5, window=60)
+    assert count(address) == 2
+    assert "limit skipped" not in caplog.text
+
+
+def test_with_redis_unreachable_the_limit_is_skipped_never_the_request(address, settings):
+    settings.CACHES = {  # nothing listens on port 1
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    assert over_limit(SCOPE, address, limit=0, window=60) is False
