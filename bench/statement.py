@@ -147,7 +147,7 @@ def main() -> None:
 
         regency, code, _host = regency_with_point()
         connection.set_tenant(regency)
-        services = list(Service.objects.values_list("pk", flat=True))
+        services = list(Service.objects.order_by("pk").values_list("pk", flat=True))
         statement, params = captured_statement(code)
         script = pgbench_script(statement, params, services)
         url = os.environ["DATABASE_URL"]
