@@ -273,7 +273,6 @@ class Period(models.Model):
 
 # ====================================================================== responses
 ELEMENT_FIELDS = tuple(f"u{i}" for i in range(1, 10))
-SCALE = (("gte", 1), ("lte", 4))  # an answer's lowest and highest value
 
 
 def _element_answer(code: str):
@@ -432,7 +431,11 @@ class Response(models.Model):
             # statement. A blank answer passes, as a CHECK passes when it is NULL.
             models.CheckConstraint(
                 condition=models.Q(
-                    **{f"{f}__{op}": bound for f in ELEMENT_FIELDS for op, bound in SCALE}
+                    **{
+                        f"{f}__{op}": n
+                        for f in ELEMENT_FIELDS
+                        for op, n in (("gte", 1), ("lte", 4))
+                    }
                 ),
                 name="response_answers_on_scale",
             ),
@@ -452,7 +455,8 @@ class ElementTotalsColumns(models.Model):
     Plain integers: a Positive... field adds one check per column, and PostgreSQL
     reads every check anew in each statement that writes the row, which every
     citizen's submission does for about seven totals rows. One check per table
-    (never_negative) guards what a wrong subtraction would break first.
+    (never_negative) guards what a wrong subtraction would break first; the
+    provincial rollup's copies (RollupDay, RollupMonth) carry the same.
     """
 
     responses = models.IntegerField(default=0)

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sukma.surveys.models import AgencyKind, ElementTotalsColumns
+from sukma.surveys.models import AgencyKind, ElementTotalsColumns, never_negative
 
 
 # ====================================================================== standard lists
@@ -127,7 +127,10 @@ class RollupDay(ElementTotalsColumns):
         verbose_name = _("rolled-up day")
         verbose_name_plural = _("rolled-up days")
         constraints = [
-            models.UniqueConstraint(fields=["regency", "service_id", "day"], name="rollup_day_once")
+            models.UniqueConstraint(
+                fields=["regency", "service_id", "day"], name="rollup_day_once"
+            ),
+            never_negative("rollup_day"),
         ]
 
     def __str__(self) -> str:
@@ -148,7 +151,8 @@ class RollupMonth(ElementTotalsColumns):
         constraints = [
             models.UniqueConstraint(
                 fields=["regency", "service_id", "month"], name="rollup_month_once"
-            )
+            ),
+            never_negative("rollup_month"),
         ]
         indexes = [models.Index(fields=["month", "regency"], name="rollup_month_by_month")]
 
