@@ -23,6 +23,7 @@ from sukma.surveys.models import (
     ServicePoint,
     WeightPolicyChoice,
 )
+from sukma.surveys.protection import DEVICE_TOKEN
 from sukma.surveys.selectors_structure import service_point_public_path
 from sukma.surveys.submission import SUGGESTION_MAX, Flag
 
@@ -245,7 +246,7 @@ class ResponseCreateSerializer(serializers.Serializer):
         help_text=("The `started` stamp the questionnaire was read with."),
     )
     device_token = serializers.RegexField(
-        r"^[A-Za-z0-9_.\-]{16,64}$",
+        DEVICE_TOKEN,
         required=False,
         allow_blank=True,
         help_text=(

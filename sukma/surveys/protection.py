@@ -3,7 +3,7 @@ tracking page all use it.
 
 The client's address (hashed before it is counted, never stored), a rate
 limit per hashed address in the cache, the anonymous device token in a
-signed cookie, and the signed "form opened at" stamp that dates a quick
+cookie, and the signed "form opened at" stamp that dates a quick
 submission. With the cache unreachable a limit is skipped, never the
 citizen's answer.
 """
@@ -11,6 +11,7 @@ citizen's answer.
 import datetime
 import hashlib
 import logging
+import re
 import secrets
 import threading
 import time
@@ -25,7 +26,8 @@ from sukma.surveys.submission import keyed_hash
 log = logging.getLogger(__name__)
 
 DEVICE_COOKIE = "sukma_perangkat"
-DEVICE_SALT = "sukma.citizen.device"
+# What a device token may look like, from the cookie or from an API client alike.
+DEVICE_TOKEN = re.compile(r"\A[A-Za-z0-9_.\-]{16,64}\Z")
 DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
 STARTED_SALT = "sukma.citizen.started"
 
@@ -67,7 +69,7 @@ def over_limit(scope: str, address: str, *, limit: int, window: int) -> bool:
     integers as they are); it is written with one script instead of
     cache.add + cache.incr, which take three round trips.
     """
-    key = cache.make_and_validate_key(rate_key(scope, address))
+    key = cache.make_key(rate_key(scope, address))  # a scope and a hex digest: nothing to check
     try:
         count = _count_in_window(key, window)
     except Exception:  # the cache server is unreachable
@@ -125,18 +127,24 @@ def submissions_over_limit(address: str) -> bool:
 
 
 def device_token(request) -> tuple[str, bool]:
-    """The device's random token, and whether it is new (and must be set as a cookie)."""
-    token = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
-    if token and len(token) <= 64:
+    """The device's random token, and whether it is new (and must be set as a cookie).
+
+    The cookie is not signed: a signature would prove only that this server
+    issued the token, and any phone gets a fresh one by clearing its cookies
+    (the API takes a token from the client outright). What makes one device
+    one response a day is the token's hash in the database, not its origin.
+    A cookie signed by an earlier release ("token:signature") keeps its token.
+    """
+    token = request.COOKIES.get(DEVICE_COOKIE, "").split(":", 1)[0]
+    if DEVICE_TOKEN.match(token):
         return token, False
     return secrets.token_urlsafe(24), True
 
 
 def set_device_cookie(request, response, token: str):
-    response.set_signed_cookie(
+    response.set_cookie(
         DEVICE_COOKIE,
         token,
-        salt=DEVICE_SALT,
         max_age=DEVICE_MAX_AGE,
         httponly=True,
         samesite="Lax",

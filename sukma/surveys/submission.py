@@ -273,8 +273,7 @@ def _choice_values(choices: list) -> list[str]:
     return [str(c) for c in choices]
 
 
-def _service_date(given: date | None, now: datetime) -> date:
-    today = timezone.localdate(now)
+def _service_date(given: date | None, today: date) -> date:
     day = given or today
     if day > today:
         raise ValidationError({"service_date": _("The date of service cannot be in the future.")})
@@ -440,7 +439,8 @@ def response_submit(submission: Submission, *, now: datetime | None = None) -> R
         extras = _extras(context.extras, submission.extra_answers)
     answers = _check_answers(submission.answers)
     profile = _profile(submission.profile, submission.age)
-    day = _service_date(submission.service_date, now)
+    today = timezone.localdate(now)
+    day = _service_date(submission.service_date, today)
     suggestion = submission.suggestion.strip()
     if len(suggestion) > SUGGESTION_MAX:
         raise ValidationError({"suggestion": _("Keep the suggestion under 2,000 characters.")})
@@ -455,7 +455,7 @@ def response_submit(submission: Submission, *, now: datetime | None = None) -> R
         device_hash=keyed_hash("device", submission.device_token)
         if submission.device_token
         else "",
-        address_hash=keyed_hash(f"address:{timezone.localdate(now)}", submission.address)
+        address_hash=keyed_hash(f"address:{today}", submission.address)
         if submission.address
         else "",
         seconds_to_complete=_seconds(submission.started_at, now),
