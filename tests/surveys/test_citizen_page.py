@@ -119,7 +119,7 @@ def test_the_device_cookie_is_random_httponly_and_lax(citizen):
     cookie = citizen.get(URL).cookies[DEVICE_COOKIE]
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
     assert cookie["max-age"] > 365 * 24 * 3600
-    assert len(cookie.value) >= 32  # 24 random bytes
+    assert len(cookie.value.split(":")[0]) >= 32  # 24 random bytes, then their signature
     assert DEVICE_COOKIE not in citizen.get(URL).cookies  # kept, not renewed on every page
     other = Client(HTTP_HOST=TULUNGAGUNG_HOST).get(URL).cookies[DEVICE_COOKIE]
     assert other.value != cookie.value  # random per device
@@ -257,26 +257,35 @@ def test_a_new_device_gets_a_cookie_when_it_posts_without_one(citizen):
     assert DEVICE_COOKIE in response.cookies
 
 
-def test_a_device_is_known_by_its_cookie_also_from_the_signed_form_of_earlier_releases(
-    citizen, dukcapil
-):
-    token = "Zx3" * 11
-    signed = f"{token}:1a2b3c:Wm9vb29vb29vb29vb29vb29vb28"  # as Django signed it before
-    citizen.cookies[DEVICE_COOKIE] = signed
-    assert post(citizen, form_data()).status_code == 302
+def test_a_device_is_known_by_its_signed_cookie(citizen, dukcapil):
+    first = post(citizen, form_data())
+    cookie = first.cookies[DEVICE_COOKIE].value
+    token, signature = cookie.split(":")
+    assert signature == keyed_hash("device-cookie", token)
     assert Response.objects.get().device_hash == keyed_hash("device", token)
-    citizen.cookies[DEVICE_COOKIE] = token
-    assert post(citizen, form_data()).status_code == 400  # the same device, the same day
-    assert Response.objects.count() == 1
+    again = post(citizen, form_data())
+    assert again.status_code == 400  # the same device, the same day
+    assert DEVICE_COOKIE not in again.cookies and Response.objects.count() == 1
 
 
-@pytest.mark.parametrize("cookie", ["short", "x" * 65, "spaces are not in a token", "<script>"])
-def test_a_malformed_device_cookie_is_replaced_by_a_new_token(citizen, dukcapil, cookie):
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        "short",
+        "x" * 65,
+        "spaces are not in a token",
+        "<script>",
+        "Zx3" * 11,  # a token without its signature
+        "Zx3" * 11 + ":" + "0" * 64,  # a forged signature
+        "Zx3" * 11 + ":é",  # not even ASCII
+    ],
+)
+def test_a_malformed_or_forged_device_cookie_is_replaced_by_a_new_token(citizen, dukcapil, cookie):
     citizen.cookies[DEVICE_COOKIE] = cookie
     response = post(citizen, form_data())
     assert response.status_code == 302
-    issued = response.cookies[DEVICE_COOKIE].value
-    assert issued != cookie and len(issued) >= 32
+    issued, _sep, _signature = response.cookies[DEVICE_COOKIE].value.partition(":")
+    assert issued != cookie.partition(":")[0] and len(issued) >= 32
     assert Response.objects.get().device_hash == keyed_hash("device", issued)
 
 
