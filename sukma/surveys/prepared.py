@@ -4,7 +4,9 @@ Django binds parameters on the client and never prepares, so a long
 statement is planned again on every call. The citizen's submission is one
 such statement on the hot path; it is prepared here instead. Its parameters
 are all sent as text and cast in the SQL, so that one prepared statement
-serves every call whatever is blank.
+serves every call whatever is blank. Its tables are named with their
+regency's schema, so it needs no search_path and one connection holds one
+prepared statement per regency it has served.
 """
 
 import json
@@ -44,17 +46,24 @@ class Numbered:
 def fetch_prepared(statement: Numbered, params: Mapping[str, object]) -> tuple | None:
     """The first row of a statement prepared once per connection (Django's never prepare).
 
-    The Django cursor is opened first: django-tenants sets the regency's
-    search_path there. PostgreSQL parses a prepared statement again when the
-    search_path changes, so one connection serves every regency's schema.
+    The statement must name every table with its schema (see in_schema): it
+    runs without the regency's search_path, which Django's cursor would first
+    set in a round trip of its own on each request's first query. The session's
+    search_path is left as it was; a later Django query still sets its own.
     """
-    with (
-        connection.cursor() as wrapper,
-        connection.wrap_database_errors,
-        psycopg.RawCursor(wrapper.cursor.connection) as cursor,
-    ):
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.RawCursor(connection.connection) as cursor:
         cursor.execute(statement.text, [params[name] for name in statement.names], prepare=True)
         return cursor.fetchone()
+
+
+def in_schema(table: str, schema: str) -> str:
+    """A table of one schema, for a statement that must not depend on the search_path.
+
+    Without a schema, the table as the search_path finds it (for Django's cursors).
+    """
+    return f"{connection.ops.quote_name(schema)}.{table}" if schema else table
 
 
 def param_type(field: models.Field) -> str:

@@ -34,7 +34,7 @@ from sukma.surveys.models import (
     QuestionKind,
     Response,
 )
-from sukma.surveys.prepared import Numbered, as_text, fetch_prepared, param_type
+from sukma.surveys.prepared import Numbered, as_text, fetch_prepared, in_schema, param_type
 from sukma.surveys.totals import rows_per_response, totals_ctes
 
 log = logging.getLogger(__name__)
@@ -144,8 +144,11 @@ def _check_answers(answers: Mapping[str, int | None]) -> dict[str, int | None]:
 
 
 # Where a response may go, as SQL: the storing statement and _context both use these.
-POINT_OF_CODE = """surveys_servicepoint p
-    JOIN surveys_agency a ON a.id = p.agency_id AND a.active"""
+def _point_of_code(schema: str = "") -> str:
+    return f"""{in_schema("surveys_servicepoint", schema)} p
+    JOIN {in_schema("surveys_agency", schema)} a ON a.id = p.agency_id AND a.active"""
+
+
 POINT_ACTIVE = "p.code = %(code)s AND p.active"
 SERVICE_OF_POINT = """s.id = COALESCE(%(service)s::bigint, p.default_service_id)
      AND s.agency_id = p.agency_id AND s.active"""
@@ -158,7 +161,7 @@ SELECT p.id, p.agency_id,
        (SELECT COALESCE(json_agg(json_build_array(x.id, x.kind, x.choices, x.required)
                                  ORDER BY x.position), '[]')
           FROM surveys_question x WHERE x.questionnaire_id = q.id AND x.kind <> 'element')
-  FROM {POINT_OF_CODE}
+  FROM {_point_of_code()}
   LEFT JOIN surveys_questionnaire q ON {VERSION_SENT}
  WHERE {POINT_ACTIVE}
 """
@@ -333,9 +336,11 @@ def _stored_fields() -> list[models.Field]:
     ]
 
 
-@functools.cache
-def _store_sql() -> Numbered:
+@functools.lru_cache(maxsize=256)
+def _store_sql(schema: str) -> Numbered:
     """Resolve, guard, insert and count one response in ONE statement (atomic by itself).
+
+    Every table is named with the regency's schema (see fetch_prepared).
 
     `target` is the counter of that code with its agency active, the service
     chosen (or preset) if it is an active service of that agency, and the
@@ -354,26 +359,26 @@ def _store_sql() -> Numbered:
         f"CASE WHEN %(address)s <> '' AND burst.recent + 1 >= {int(BURST_LIMIT)} "
         "THEN %(flags_burst)s::jsonb ELSE %(flags)s::jsonb END"
     )
-    totals, touched = totals_ctes("inserted", sign=+1)
+    totals, touched = totals_ctes("inserted", sign=+1, schema=schema)
     return Numbered.of(f"""
 WITH target AS (
   SELECT p.id AS service_point_id, s.id AS service_id, q.id AS questionnaire_id, p.agency_id
-    FROM {POINT_OF_CODE}
-    JOIN surveys_service s ON {SERVICE_OF_POINT}
-    JOIN surveys_questionnaire q ON {VERSION_SENT}
+    FROM {_point_of_code(schema)}
+    JOIN {in_schema("surveys_service", schema)} s ON {SERVICE_OF_POINT}
+    JOIN {in_schema("surveys_questionnaire", schema)} q ON {VERSION_SENT}
    WHERE {POINT_ACTIVE}
      AND (%(extras_checked)s::boolean OR NOT EXISTS (
-       SELECT 1 FROM surveys_question x
+       SELECT 1 FROM {in_schema("surveys_question", schema)} x
         WHERE x.questionnaire_id = q.id AND x.kind <> 'element' AND x.required))
 ), covering AS (
-  SELECT locked FROM surveys_period
+  SELECT locked FROM {in_schema("surveys_period", schema)}
    WHERE starts_on <= %(day)s::date AND ends_on >= %(day)s::date FOR SHARE
 ), burst AS (
-  SELECT count(*) AS recent FROM surveys_response r, target
+  SELECT count(*) AS recent FROM {in_schema("surveys_response", schema)} r, target
    WHERE r.service_point_id = target.service_point_id AND r.address_hash = %(address)s
      AND r.submitted_at >= %(since)s::timestamptz
 ), inserted AS (
-  INSERT INTO surveys_response ({", ".join(columns)})
+  INSERT INTO {in_schema("surveys_response", schema)} ({", ".join(columns)})
   SELECT {", ".join(values)} FROM target, burst
    WHERE NOT EXISTS (SELECT 1 FROM covering WHERE locked)
   ON CONFLICT (device_hash, service_id, service_date) WHERE NOT (device_hash = '') DO NOTHING
@@ -399,7 +404,7 @@ def _store(response: Response, place: Place, now: datetime) -> int:
         "flags": as_text(flags, response.flags),
         "flags_burst": as_text(flags, [*response.flags, Flag.BURST]),
     }
-    row = fetch_prepared(_store_sql(), params)
+    row = fetch_prepared(_store_sql(connection.schema_name), params)
     if row is None:
         _explain_refusal(response, place)
     response.pk, stored_flags, *ids, agency_id, touched = row

@@ -20,6 +20,7 @@ from sukma.surveys.models import (
     MonthlyServiceTotals,
     Response,
 )
+from sukma.surveys.prepared import in_schema
 
 TOTAL_COLUMNS = ["responses", *[f"{f}_{k}" for f in ELEMENT_FIELDS for k in ("sum", "count")]]
 CURRENT_XID = "pg_current_xact_id()::text::bigint"
@@ -37,27 +38,28 @@ def _profile_pairs(source: str) -> str:
     return ", ".join(f"('{name}', {source}.{name})" for name in PROFILE_FIELDS)
 
 
-def _targets(source: str) -> list[tuple[str, list[str], list[str], str]]:
+def _targets(source: str, schema: str) -> list[tuple[str, list[str], list[str], str]]:
     """(table, key columns, key values, FROM clause) for the responses in `source`.
 
     `source` is a relation with the columns of surveys_response; it is aliased `r`.
+    The tables are `schema`'s, or the search_path's without one.
     """
     profile = f"CROSS JOIN LATERAL (VALUES {_profile_pairs('r')}) AS p(field, value)"
     return [
         (
-            DailyServiceTotals._meta.db_table,
+            in_schema(DailyServiceTotals._meta.db_table, schema),
             ["service_id", "day"],
             ["r.service_id", "r.service_date"],
             f"FROM {source} r",
         ),
         (
-            MonthlyServiceTotals._meta.db_table,
+            in_schema(MonthlyServiceTotals._meta.db_table, schema),
             ["service_id", "month"],
             ["r.service_id", "date_trunc('month', r.service_date)::date"],
             f"FROM {source} r",
         ),
         (
-            DailyProfileTotals._meta.db_table,
+            in_schema(DailyProfileTotals._meta.db_table, schema),
             ["service_id", "day", "field", "value"],
             ["r.service_id", "r.service_date", "p.field", "p.value"],
             f"FROM {source} r {profile} WHERE p.value <> ''",
@@ -66,7 +68,7 @@ def _targets(source: str) -> list[tuple[str, list[str], list[str], str]]:
 
 
 def _stamped(table: str) -> bool:
-    return table == DailyServiceTotals._meta.db_table
+    return table.rpartition(".")[2] == DailyServiceTotals._meta.db_table  # whatever its schema
 
 
 def _rows(table: str, values: list[str], from_clause: str) -> str:
@@ -99,13 +101,16 @@ def _subtract_sql(table: str, keys: list[str], rows: str) -> str:
     )
 
 
-def totals_ctes(source: str, *, sign: int, prefix: str = "totals") -> tuple[list[str], str]:
+def totals_ctes(
+    source: str, *, sign: int, prefix: str = "totals", schema: str = ""
+) -> tuple[list[str], str]:
     """WITH parts adding (sign=+1) or removing (sign=-1) `source`'s responses from their totals.
 
     Returns the parts and an SQL expression counting the totals rows they touched.
+    The tables are `schema`'s, or the search_path's without one (see in_schema).
     """
     parts = []
-    for n, (table, keys, values, from_clause) in enumerate(_targets(source)):
+    for n, (table, keys, values, from_clause) in enumerate(_targets(source, schema)):
         rows = _rows(table, values, from_clause)
         sql = _add_sql(table, keys, rows) if sign > 0 else _subtract_sql(table, keys, rows)
         parts.append(f"{prefix}{n} AS ({sql})")

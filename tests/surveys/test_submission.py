@@ -13,6 +13,7 @@ from sukma.surveys.models import (
     DailyServiceTotals,
     MonthlyServiceTotals,
     Period,
+    Questionnaire,
     Response,
 )
 from sukma.surveys.submission import Submission, answers_from_pairs, response_submit
@@ -35,6 +36,29 @@ def test_a_response_is_stored_and_counted_in_the_same_transaction(dukcapil):
     assert (totals.u1_sum, totals.u1_count) == (4, 1)
     profile = {(r.field, r.value): r.responses for r in DailyProfileTotals.objects.all()}
     assert profile == {("sex", "P"): 1, ("education", "SMA"): 1}
+
+
+def test_a_response_goes_to_its_regency_whatever_search_path_the_connection_holds(
+    dukcapil, personas
+):
+    """The storing statement names its schema: it sets no search_path, and needs none."""
+    _agency, ktp, _kk, point = dukcapil
+    version = Questionnaire.objects.get(is_current=True).version
+    connection.set_tenant(personas.kediri)
+    assert not Response.objects.exists()  # the session's search_path is now Kediri's
+    connection.set_tenant(personas.tulungagung)  # as a request does: no query yet
+    stored = response_submit(
+        Submission(service_point_code=point.code, answers=ALL_FOUR, questionnaire_version=version),
+        now=NOW,
+    )
+    with connection.connection.cursor() as raw:  # beneath Django, which would set it
+        raw.execute("SHOW search_path")
+        assert raw.fetchone()[0].startswith(personas.kediri.schema_name)
+    assert Response.objects.get().pk == stored.pk and stored.service_id == ktp.pk
+    assert DailyServiceTotals.objects.get(service=ktp, day=TODAY).responses == 1
+    connection.set_tenant(personas.kediri)
+    assert not Response.objects.exists() and not DailyServiceTotals.objects.exists()
+    connection.set_tenant(personas.tulungagung)
 
 
 def test_no_name_nik_phone_or_clear_address_is_stored(dukcapil):
@@ -230,10 +254,9 @@ def test_a_required_local_question_must_be_answered_and_is_stored_with_the_respo
     assert stored.questionnaire_id == version.pk
 
 
-def test_one_prepared_statement_stores_every_response_of_every_regency(dukcapil, personas):
-    """Blank and given answers, with and without a service: one statement, prepared once per
-    connection, and each regency's responses in its own schema (PostgreSQL parses it again
-    when the search_path changes)."""
+def test_one_prepared_statement_per_regency_stores_all_its_responses(dukcapil, personas):
+    """Blank and given answers, with and without a service: one statement per regency, prepared
+    once per connection, naming that regency's schema."""
     from sukma.surveys.models import Agency, Service, ServicePoint
 
     _agency, _ktp, kk, point = dukcapil
@@ -252,10 +275,13 @@ def test_one_prepared_statement_stores_every_response_of_every_regency(dukcapil,
     assert sum(DailyServiceTotals.objects.values_list("responses", flat=True)) == 3
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements "
-            "WHERE statement LIKE '%%INSERT INTO surveys_response%%'"
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%%INSERT INTO%%'"
         )
-        assert cursor.fetchone()[0] == 1
+        statements = [row[0] for row in cursor.fetchall()]
+    assert len(statements) == 2
+    for regency in (personas.tulungagung, personas.kediri):
+        table = f'INSERT INTO "{regency.schema_name}".surveys_response'
+        assert sum(table in statement for statement in statements) == 1
 
 
 @pytest.mark.parametrize("change", [{"u3": 0}, {"u3": 5}, {"u4": None, "u9": 5}])
