@@ -19,7 +19,6 @@ import time
 
 import redis
 from django.conf import settings
-from django.core import signing
 from django.core.cache import cache
 
 from sukma.surveys.submission import keyed_hash
@@ -30,7 +29,7 @@ DEVICE_COOKIE = "sukma_perangkat"
 # What a device token may look like, from the cookie or from an API client alike.
 DEVICE_TOKEN = re.compile(r"\A[A-Za-z0-9_.\-]{16,64}\Z")
 DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
-STARTED_SALT = "sukma.citizen.started"
+STARTED_PURPOSE = "citizen-started"
 
 # Per address (hashed): this many submissions within the window, then 429 until it ends.
 SUBMISSIONS = "citizen-rate"
@@ -163,16 +162,23 @@ def set_device_cookie(request, response, token: str):
 
 
 def started_stamp() -> str:
-    return signing.dumps(int(time.time()), salt=STARTED_SALT)
+    """When the form was opened, in whole seconds, signed: "<seconds>:<keyed hash>"."""
+    seconds = str(int(time.time()))
+    return f"{seconds}:{keyed_hash(STARTED_PURPOSE, seconds)}"
 
 
 def started_at(stamp: str, now: datetime.datetime) -> datetime.datetime:
-    """When the form was opened; a missing or forged stamp counts as 'just now' (flagged fast)."""
-    if not stamp or len(stamp) > 100:
+    """When the form was opened; a missing or forged stamp counts as 'just now' (flagged fast).
+
+    Signed with a keyed hash, not django.core.signing: see _device_signature.
+    """
+    seconds, _sep, signature = stamp.partition(":")
+    if not (0 < len(seconds) < 12 and seconds.isascii() and seconds.isdigit()):
+        return now
+    if not hmac.compare_digest(signature.encode(), keyed_hash(STARTED_PURPOSE, seconds).encode()):
         return now
     try:
-        seconds = int(signing.loads(stamp, salt=STARTED_SALT))
-        started = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
-    except (signing.BadSignature, ValueError, TypeError, OverflowError, OSError):
+        started = datetime.datetime.fromtimestamp(int(seconds), tz=datetime.UTC)
+    except (OverflowError, OSError, ValueError):
         return now
     return min(started, now)

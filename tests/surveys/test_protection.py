@@ -1,12 +1,14 @@
-"""The rate limit's count in Redis: kept connections that outlive what Redis forgets."""
+"""What protection.py keeps: the started stamp, and the rate limit's count in Redis (kept
+connections that outlive what Redis forgets)."""
 
+import datetime
 import itertools
 
 import pytest
 from django.core.cache import cache
 
 from sukma.surveys import protection
-from sukma.surveys.protection import over_limit, rate_key
+from sukma.surveys.protection import over_limit, rate_key, started_at, started_stamp
 
 SCOPE = "test-rate"
 _addresses = itertools.count(1)
@@ -61,3 +63,30 @@ def test_with_redis_unreachable_the_limit_is_skipped_never_the_request(address, 
         }
     }
     assert over_limit(SCOPE, address, limit=0, window=60) is False
+
+
+def test_the_started_stamp_dates_the_form_to_the_second():
+    now = datetime.datetime.now(datetime.UTC)
+    opened = started_at(started_stamp(), now + datetime.timedelta(seconds=30))
+    assert abs((opened - now).total_seconds()) <= 1
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["", "not-signed", "1700000000", "1700000000:" + "0" * 64, "9" * 500, "١٧٠٠:ab", "1:é"],
+)
+def test_a_missing_or_forged_started_stamp_counts_as_just_now(stamp):
+    now = datetime.datetime.now(datetime.UTC)
+    assert started_at(stamp, now) == now
+
+
+def test_a_stamp_edited_to_an_earlier_time_counts_as_just_now():
+    seconds, signature = started_stamp().split(":")
+    earlier = f"{int(seconds) - 600}:{signature}"
+    now = datetime.datetime.now(datetime.UTC)
+    assert started_at(earlier, now) == now
+
+
+def test_a_stamp_from_the_future_counts_as_now():
+    now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
+    assert started_at(started_stamp(), now) == now
