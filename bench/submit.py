@@ -2,8 +2,8 @@
 
 Starts gunicorn (the product's WSGI app, bench/bench_settings.py: the product's
 settings with DEBUG off and one extra route) against a scratch database with a
-provisioned regency, one agency, three services and a service point. Then, at
-concurrency 32, with the same server and client:
+provisioned regency (with this year's periods), one agency, three services and
+a service point. Then, at concurrency 32, with the same server and client:
 
   product:  each simulated citizen (its own cookies, its own address in
             X-Forwarded-For as a proxy would add it) GETs the citizen's page
@@ -26,6 +26,7 @@ both sides on 2 cores among sync x3, sync x4, gthread 2x4 and 2x8.
 """
 
 import argparse
+import datetime
 import http.client
 import logging
 import os
@@ -285,9 +286,11 @@ def baseline_round(server: Server, count: int, concurrency: int, first: int) -> 
 def regency_with_point():
     from django.core.management import call_command
     from django.db import connection
+    from django.utils import timezone
 
     from sukma.platform.models import Membership, Role, User
     from sukma.surveys.models import Agency, Service, ServicePoint
+    from sukma.surveys.services_structure import periods_create_year
     from sukma.tenants.naming import host_for
     from tests.factories import provisioned_regency
 
@@ -312,6 +315,10 @@ def regency_with_point():
     point = ServicePoint.objects.create(
         agency=agency, name="Loket 1", code="TA7K2M9Q", default_service=ktp
     )
+    # A regency has its periods, and a response reads those covering its day.
+    today = timezone.localdate()
+    for year in {today.year, (today - datetime.timedelta(days=30)).year}:
+        periods_create_year(acting_user=admin, year=year, regency=regency)
     with connection.cursor() as cursor:  # the baseline's table: in no model, in no migration
         cursor.execute(
             "CREATE TABLE bench_bare_row (id bigserial PRIMARY KEY, "
