@@ -172,7 +172,7 @@ def started_at(stamp: str, now: datetime.datetime) -> datetime.datetime:
 
     Signed with a keyed hash, not django.core.signing: see _device_signature.
     """
-    seconds, _sep, signature = stamp.partition(":")
+    seconds, _sep, signature = (stamp if isinstance(stamp, str) else "").partition(":")
     if not (0 < len(seconds) < 12 and seconds.isascii() and seconds.isdigit()):
         return now
     if not hmac.compare_digest(signature.encode(), keyed_hash(STARTED_PURPOSE, seconds).encode()):

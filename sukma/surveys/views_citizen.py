@@ -55,7 +55,7 @@ def _point(code: str) -> ServicePoint | None:
 def _language(request) -> str | None:
     """?lang=en or ?lang=id switches the page's language (and remembers it in a cookie)."""
     if not request.META.get("QUERY_STRING"):
-        return None  # the form posts to a bare URL: no query to parse on each submission
+        return None  # the form posts to its bare path: no query to parse on each submission
     wanted = request.GET.get("lang", "")
     if wanted in dict(settings.LANGUAGES):
         translation.activate(wanted)

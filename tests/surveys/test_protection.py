@@ -73,7 +73,7 @@ def test_the_started_stamp_dates_the_form_to_the_second():
 
 @pytest.mark.parametrize(
     "stamp",
-    ["", "not-signed", "1700000000", "1700000000:" + "0" * 64, "9" * 500, "١٧٠٠:ab", "1:é"],
+    ["", None, "not-signed", "1700000000", "1700000000:" + "0" * 64, "9" * 500, "١٧٠٠:ab", "1:é"],
 )
 def test_a_missing_or_forged_started_stamp_counts_as_just_now(stamp):
     now = datetime.datetime.now(datetime.UTC)
