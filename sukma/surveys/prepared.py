@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import psycopg
 from django.db import connection, models
+from django_tenants.utils import quote_schema_name
 
 NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
 
@@ -63,7 +64,7 @@ def in_schema(table: str, schema: str) -> str:
 
     Without a schema, the table as the search_path finds it (for Django's cursors).
     """
-    return f"{connection.ops.quote_name(schema)}.{table}" if schema else table
+    return f"{quote_schema_name(schema)}.{table}" if schema else table
 
 
 def param_type(field: models.Field) -> str:

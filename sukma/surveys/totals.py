@@ -10,7 +10,7 @@ lose an update. The day row is stamped with the changing transaction's id:
 that stamp is the change record the provincial rollup reads.
 """
 
-from django.db import connection
+from django.db import connection, models
 
 from sukma.surveys.models import (
     ELEMENT_FIELDS,
@@ -38,28 +38,27 @@ def _profile_pairs(source: str) -> str:
     return ", ".join(f"('{name}', {source}.{name})" for name in PROFILE_FIELDS)
 
 
-def _targets(source: str, schema: str) -> list[tuple[str, list[str], list[str], str]]:
-    """(table, key columns, key values, FROM clause) for the responses in `source`.
+def _targets(source: str) -> list[tuple[type[models.Model], list[str], list[str], str]]:
+    """(totals model, key columns, key values, FROM clause) for the responses in `source`.
 
     `source` is a relation with the columns of surveys_response; it is aliased `r`.
-    The tables are `schema`'s, or the search_path's without one.
     """
     profile = f"CROSS JOIN LATERAL (VALUES {_profile_pairs('r')}) AS p(field, value)"
     return [
         (
-            in_schema(DailyServiceTotals._meta.db_table, schema),
+            DailyServiceTotals,
             ["service_id", "day"],
             ["r.service_id", "r.service_date"],
             f"FROM {source} r",
         ),
         (
-            in_schema(MonthlyServiceTotals._meta.db_table, schema),
+            MonthlyServiceTotals,
             ["service_id", "month"],
             ["r.service_id", "date_trunc('month', r.service_date)::date"],
             f"FROM {source} r",
         ),
         (
-            in_schema(DailyProfileTotals._meta.db_table, schema),
+            DailyProfileTotals,
             ["service_id", "day", "field", "value"],
             ["r.service_id", "r.service_date", "p.field", "p.value"],
             f"FROM {source} r {profile} WHERE p.value <> ''",
@@ -67,20 +66,16 @@ def _targets(source: str, schema: str) -> list[tuple[str, list[str], list[str], 
     ]
 
 
-def _stamped(table: str) -> bool:
-    return table.rpartition(".")[2] == DailyServiceTotals._meta.db_table  # whatever its schema
-
-
-def _rows(table: str, values: list[str], from_clause: str) -> str:
+def _rows(values: list[str], from_clause: str, stamped: bool) -> str:
     """One row per total: key values, the increments, and the stamp where the table has one."""
-    stamp = [CURRENT_XID] if _stamped(table) else []
+    stamp = [CURRENT_XID] if stamped else []
     return f"SELECT {', '.join([*values, *_increments('r'), *stamp])} {from_clause}"
 
 
-def _add_sql(table: str, keys: list[str], rows: str) -> str:
+def _add_sql(table: str, keys: list[str], rows: str, stamped: bool) -> str:
     columns = [*keys, *TOTAL_COLUMNS]
     updates = [f"{c} = t.{c} + EXCLUDED.{c}" for c in TOTAL_COLUMNS]
-    if _stamped(table):
+    if stamped:
         columns.append("changed_xid")
         updates.append("changed_xid = EXCLUDED.changed_xid")
     return (
@@ -89,11 +84,11 @@ def _add_sql(table: str, keys: list[str], rows: str) -> str:
     )
 
 
-def _subtract_sql(table: str, keys: list[str], rows: str) -> str:
+def _subtract_sql(table: str, keys: list[str], rows: str, stamped: bool) -> str:
     names = [f"k{n}" for n in range(len(keys))] + TOTAL_COLUMNS
-    names += ["xid"] if _stamped(table) else []
+    names += ["xid"] if stamped else []
     sets = [f"{c} = t.{c} - v.{c}" for c in TOTAL_COLUMNS]
-    sets += ["changed_xid = v.xid"] if _stamped(table) else []
+    sets += ["changed_xid = v.xid"] if stamped else []
     where = " AND ".join(f"t.{key} = v.k{n}" for n, key in enumerate(keys))
     return (
         f"UPDATE {table} AS t SET {', '.join(sets)} "
@@ -110,9 +105,12 @@ def totals_ctes(
     The tables are `schema`'s, or the search_path's without one (see in_schema).
     """
     parts = []
-    for n, (table, keys, values, from_clause) in enumerate(_targets(source, schema)):
-        rows = _rows(table, values, from_clause)
-        sql = _add_sql(table, keys, rows) if sign > 0 else _subtract_sql(table, keys, rows)
+    for n, (model, keys, values, from_clause) in enumerate(_targets(source)):
+        table = in_schema(model._meta.db_table, schema)
+        stamped = model is DailyServiceTotals  # the rollup's change record: see its docstring
+        rows = _rows(values, from_clause, stamped)
+        change = _add_sql if sign > 0 else _subtract_sql
+        sql = change(table, keys, rows, stamped)
         parts.append(f"{prefix}{n} AS ({sql})")
     names = [part.split(" AS ", 1)[0] for part in parts]
     touched = " + ".join(f"(SELECT count(*) FROM {name})" for name in names)

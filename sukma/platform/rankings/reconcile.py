@@ -16,9 +16,10 @@ sides.
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django_tenants.utils import quote_schema_name
 
 from sukma.platform.rankings.models import ReconciliationRun, RollupCursor
-from sukma.platform.rankings.rollup import COLUMNS, _q, active_regencies
+from sukma.platform.rankings.rollup import COLUMNS, active_regencies
 from sukma.surveys.models import ELEMENT_FIELDS
 from sukma.tenants.models import Regency
 
@@ -29,7 +30,7 @@ RAW_AGGREGATES = ", ".join(
 
 
 def _compare_sql(schema: str, *, level: str) -> str:
-    s = _q(schema)
+    s = quote_schema_name(schema)
     if level == "day":
         raw_key, roll_table, roll_key = "service_date", "rankings_rollupday", "day"
         tot_join = "t.service_id = k.service_id AND t.day = k.key"

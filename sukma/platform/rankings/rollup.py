@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django_tenants.utils import quote_schema_name
 
 from sukma.platform.rankings.models import CursorState, RefreshRun, RollupCursor
 from sukma.surveys.models import ELEMENT_FIELDS
@@ -79,14 +80,10 @@ def active_regencies():
     return Regency.objects.filter(status=RegencyStatus.ACTIVE).exclude(schema_name="public")
 
 
-def _q(schema: str) -> str:
-    return '"' + schema.replace('"', '""') + '"'
-
-
 # ------------------------------------------------------------------------------ directory
 def directory_refresh(regency: Regency) -> None:
     """Mirror the regency's agencies and services into the public directory."""
-    s = _q(regency.schema_name)
+    s = quote_schema_name(regency.schema_name)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -157,8 +154,8 @@ def _copy_batch_sql(schema: str) -> str:
     return f"""
     WITH src AS (
         SELECT t.id, t.service_id, v.agency_id, t.day, {src_cols}
-        FROM {_q(schema)}.surveys_dailyservicetotals t
-        JOIN {_q(schema)}.surveys_service v ON v.id = t.service_id
+        FROM {quote_schema_name(schema)}.surveys_dailyservicetotals t
+        JOIN {quote_schema_name(schema)}.surveys_service v ON v.id = t.service_id
         WHERE t.changed_xid >= %(xid_from)s AND t.id > %(after)s
         ORDER BY t.id
         LIMIT %(limit)s
@@ -316,7 +313,7 @@ def _count_in_run(cursor_pk: int, run_id) -> None:
 
 
 def _drop_vanished_days(regency: Regency) -> None:
-    s = _q(regency.schema_name)
+    s = quote_schema_name(regency.schema_name)
     with transaction.atomic(), connection.cursor() as cursor:
         for table, key, expr in (
             ("rankings_rollupday", "day", "t.day"),
