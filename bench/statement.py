@@ -22,10 +22,13 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from _scratch import scratch_database
 
-from sukma.surveys.prepared import Numbered  # imports no model: safe before setup
+if TYPE_CHECKING:
+    from sukma.surveys.prepared import Numbered  # needs settings: imported after set-up
+
 
 # What varies per statement (pgbench variables), so no two collide on the per-device key.
 RANDOM = "\\set device random(1, 1000000000)\n\\set address random(1, 1000000000)\n"
@@ -44,7 +47,7 @@ def pgbench_binary() -> str:
     return shipped[0]
 
 
-def captured_statement(code: str) -> tuple[Numbered, dict[str, str | None]]:
+def captured_statement(code: str) -> tuple["Numbered", dict[str, str | None]]:
     """The statement and parameters of one real submission (stored as it runs)."""
     from sukma.surveys import submission
     from sukma.surveys.submission import Submission, response_submit
@@ -80,7 +83,7 @@ def literal(value: str | None) -> str:
     return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
 
 
-def pgbench_script(statement: Numbered, params: dict, services: list[int]) -> str:
+def pgbench_script(statement: "Numbered", params: dict, services: list[int]) -> str:
     """The statement with its parameters as literals, the varying ones as pgbench variables."""
     from sukma.surveys.submission import _stored_fields
 

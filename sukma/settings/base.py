@@ -60,8 +60,8 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 TENANT_BASE_SCHEMA = "template_regency"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 # Set the search_path once per schema switch, not before every query: it halves the
-# queries of a citizen's submission. django-tenants forgets it on every switch,
-# rollback and reconnect, so a stale path cannot survive.
+# queries of a citizen's submission. It is forgotten on every switch to another path
+# (see sukma.tenants.database), rollback and reconnect, so a stale path cannot survive.
 TENANT_LIMIT_SET_CALLS = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 PUBLIC_SCHEMA_URLCONF = "sukma.urls.public"

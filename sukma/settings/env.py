@@ -63,7 +63,7 @@ def database_settings(url: str) -> dict:
     if not name:
         raise EnvError(f"DATABASE_URL names no database: {url!r}")
     return {
-        "ENGINE": "django_tenants.postgresql_backend",
+        "ENGINE": "sukma.tenants.database",  # django-tenants' backend: see its base.py
         "NAME": name,
         "USER": unquote(parts.username or "postgres"),
         "PASSWORD": unquote(parts.password or ""),

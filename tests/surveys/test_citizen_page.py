@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from sukma.surveys.elements import ELEMENTS
 from sukma.surveys.models import (
@@ -180,6 +181,16 @@ def test_a_response_is_stored_and_the_citizen_thanked(citizen, dukcapil, address
     thanks = citizen.get(THANKS)
     assert thanks.status_code == 200 and 'id="thanks"' in text(thanks)
     assert 'id="tracking-code"' not in text(thanks)
+
+
+def test_a_submission_after_another_sends_no_set_search_path(citizen, dukcapil):
+    """The storing statement names its schema: the connection stays on the public path."""
+    first, second = form_data(), form_data(service=str(dukcapil[2].pk))  # they read the version
+    assert post(citizen, first).status_code == 302
+    with CaptureQueriesContext(connection) as queries:
+        assert post(citizen, second).status_code == 302
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("SET")]
+    assert Response.objects.count() == 2
 
 
 def test_the_service_defaults_to_the_points_preset(citizen, dukcapil):
