@@ -18,7 +18,7 @@ def _path_after_choosing(tenant) -> tuple[str, list[str]]:
 
 
 def test_choosing_the_path_the_connection_holds_sends_no_set(personas):
-    path, sets = _path_after_choosing(personas.tulungagung)
+    path, _sets = _path_after_choosing(personas.tulungagung)
     assert path.startswith(personas.tulungagung.schema_name)
     path, sets = _path_after_choosing(personas.tulungagung)  # as the next request does
     assert path.startswith(personas.tulungagung.schema_name) and sets == []
@@ -38,7 +38,7 @@ def test_choosing_another_path_sets_it(personas):
 
 def test_after_a_rolled_back_set_the_path_is_still_the_one_chosen(personas):
     """A SET inside a savepoint that rolls back is undone by the server: never trusted after."""
-    path, _sets = _path_after_choosing(personas.tulungagung)
+    _path_after_choosing(personas.tulungagung)
     with pytest.raises(DatabaseError), transaction.atomic():
         connection.set_tenant(personas.kediri)
         with connection.cursor() as cursor:
