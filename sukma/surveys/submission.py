@@ -1,4 +1,4 @@
-"""A citizen's response: checked, flagged, stored and counted, in one transaction.
+"""A citizen's response: checked, flagged, stored and counted, in one statement.
 
 Impossible submissions are refused with a message the citizen can act on
 and change nothing. Suspicious ones (a burst from one address at one
@@ -19,11 +19,12 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sukma.surveys.complaints.services import case_open
+from sukma.surveys.complaints.models import Case
+from sukma.surveys.complaints.services import case_for
 from sukma.surveys.elements import ELEMENT_CODES
 from sukma.surveys.models import (
     PROFILE_FIELDS,
@@ -325,8 +326,10 @@ def _flags_known_now(response: Response) -> list[str]:
     return flags
 
 
-# The statement resolves these itself, from the counter's code, the service and the version.
+# The statement resolves these itself, from the counter's code, the service and the version,
+# and a complaint case's from the response it stores.
 RESOLVED = ("service_point_id", "service_id", "questionnaire_id")
+CASE_RESOLVED = ("response_id", "agency_id")
 
 
 @functools.cache
@@ -336,8 +339,28 @@ def _stored_fields() -> list[models.Field]:
     ]
 
 
+@functools.cache
+def _case_fields() -> list[models.Field]:
+    return [
+        f for f in Case._meta.concrete_fields if not f.primary_key and f.column not in CASE_RESOLVED
+    ]
+
+
+def _opened_cte(schema: str) -> str:
+    """WITH part storing the complaint case of the response `inserted` holds (if it holds one)."""
+    fields = _case_fields()
+    columns = [*CASE_RESOLVED, *(f.column for f in fields)]
+    values = ["i.id", "target.agency_id"]
+    values += [f"%(c{n})s::{param_type(f)}" for n, f in enumerate(fields)]
+    return f"""opened AS (
+  INSERT INTO {in_schema(Case._meta.db_table, schema)} ({", ".join(columns)})
+  SELECT {", ".join(values)} FROM inserted i, target
+  RETURNING 1
+)"""
+
+
 @functools.lru_cache(maxsize=256)
-def _store_sql(schema: str) -> Numbered:
+def _store_sql(schema: str, opens_case: bool) -> Numbered:
     """Resolve, guard, insert and count one response in ONE statement (atomic by itself).
 
     Every table is named with the regency's schema (see fetch_prepared).
@@ -349,7 +372,10 @@ def _store_sql(schema: str) -> Numbered:
     locked_period_covering) and a locked one inserts nothing; so does a second
     response from the same device to the same service on the same day. The
     burst count reads the responses committed before this one. The totals read
-    the inserted row. Inserting nothing tells response_submit to find out why.
+    the inserted row; with `opens_case`, so does the complaint case that a
+    suggestion opens (a response without one runs the statement without that
+    part: each table a statement names costs every run of it, written or not).
+    Inserting nothing tells response_submit to find out why.
     """
     fields = _stored_fields()
     columns = [*RESOLVED, *(f.column for f in fields)]
@@ -360,6 +386,7 @@ def _store_sql(schema: str) -> Numbered:
         "THEN %(flags_burst)s::jsonb ELSE %(flags)s::jsonb END"
     )
     totals, touched = totals_ctes("inserted", sign=+1, schema=schema)
+    writes = [*totals, _opened_cte(schema)] if opens_case else totals
     return Numbered.of(f"""
 WITH target AS (
   SELECT p.id AS service_point_id, s.id AS service_id, q.id AS questionnaire_id, p.agency_id
@@ -383,15 +410,18 @@ WITH target AS (
    WHERE NOT EXISTS (SELECT 1 FROM covering WHERE locked)
   ON CONFLICT (device_hash, service_id, service_date) WHERE NOT (device_hash = '') DO NOTHING
   RETURNING *
-), {", ".join(totals)}
-SELECT i.id, i.flags, {", ".join(f"i.{c}" for c in RESOLVED)}, target.agency_id, {touched}
-  FROM inserted i, target""")
+), {", ".join(writes)}
+SELECT i.id, i.flags, {", ".join(f"i.{c}" for c in RESOLVED)}, {touched}
+  FROM inserted i""")
 
 
-def _store(response: Response, place: Place, now: datetime) -> int:
-    """Insert the response and add it to its totals; its agency's id, or the refusal."""
+def _store(response: Response, place: Place, now: datetime, case: Case | None) -> None:
+    """Insert the response (and its case), add it to its totals, or raise the refusal."""
     fields = _stored_fields()
     params = {f"v{n}": as_text(f, getattr(response, f.attname)) for n, f in enumerate(fields)}
+    if case is not None:  # pre_save: what Django's own insert would store (auto_now included)
+        case_fields = enumerate(_case_fields())
+        params |= {f"c{n}": as_text(f, f.pre_save(case, True)) for n, f in case_fields}
     flags = Response._meta.get_field("flags")
     params |= {
         "code": place.code,
@@ -404,17 +434,16 @@ def _store(response: Response, place: Place, now: datetime) -> int:
         "flags": as_text(flags, response.flags),
         "flags_burst": as_text(flags, [*response.flags, Flag.BURST]),
     }
-    row = fetch_prepared(_store_sql(connection.schema_name), params)
+    row = fetch_prepared(_store_sql(connection.schema_name, case is not None), params)
     if row is None:
         _explain_refusal(response, place)
-    response.pk, stored_flags, *ids, agency_id, touched = row
+    response.pk, stored_flags, *ids, touched = row
     response.flags = flags.from_db_value(stored_flags, None, connection)
     for column, value in zip(RESOLVED, ids, strict=True):
         setattr(response, column, value)
     response._state.adding = False
     if touched != rows_per_response(response):  # a bug; the response is stored already
         log.error("response %s touched %s totals rows", response.pk, touched)
-    return agency_id
 
 
 def _explain_refusal(response: Response, place: Place) -> None:
@@ -468,12 +497,7 @@ def response_submit(submission: Submission, *, now: datetime | None = None) -> R
         **profile,
     )
     response.flags = _flags_known_now(response)
-    if not suggestion:
-        _store(response, place, now)  # one statement: atomic without a transaction of its own
-        return response
-    with transaction.atomic():
-        agency_id = _store(response, place, now)
-        case_open(response=response, agency_id=agency_id)
+    _store(response, place, now, case_for(response))  # one statement: atomic by itself
     return response
 
 

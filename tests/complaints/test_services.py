@@ -3,8 +3,11 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from sukma.platform.models import AuditEvent
+from sukma.surveys import submission
 from sukma.surveys.complaints import selectors
 from sukma.surveys.complaints.models import Case, Note, Status
 from sukma.surveys.complaints.services import (
@@ -16,6 +19,7 @@ from sukma.surveys.complaints.services import (
     cases_escalate_due,
     cases_notify_arrivals,
 )
+from sukma.surveys.models import DailyServiceTotals, Response
 from tests.complaints.conftest import ALL_FOUR, complain, submit, wib
 
 FRI = wib(2026, 8, 14, 10, 0)  # Friday before the Independence Day long weekend
@@ -31,6 +35,24 @@ def test_a_suggestion_opens_one_case_for_the_services_agency(dukcapil):
     assert case.received_at == FRI
     assert str(case.forward_due_on) == "2026-08-20"
     assert case.answer_due_on is None
+
+
+def test_the_case_is_stored_by_the_responses_own_statement_or_not_at_all(dukcapil, monkeypatch):
+    """One statement stores both: a case that cannot be stored takes its response with it."""
+    point = dukcapil[3]
+    first = complain(point, "Antrean terlalu panjang.", now=FRI)
+    Case.objects.filter(response=first).update(tracking_code="ZZZZZZZZZZ")  # only the case's
+    monkeypatch.setattr(submission, "new_tracking_code", lambda: "ZZZZZZZZZZ")
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        complain(point, "Kursi kurang.", now=FRI, token="another phone")
+    assert not [q for q in queries.captured_queries if "INSERT" in q["sql"]]  # not Django's
+    assert Response.objects.get() == first
+    assert DailyServiceTotals.objects.get().responses == 1
+    assert Case.objects.get().response == first
 
 
 def test_a_response_without_a_suggestion_opens_no_case(dukcapil):

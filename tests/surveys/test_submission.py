@@ -256,7 +256,7 @@ def test_a_required_local_question_must_be_answered_and_is_stored_with_the_respo
 
 def test_one_prepared_statement_per_regency_stores_all_its_responses(dukcapil, personas):
     """Blank and given answers, with and without a service: one statement per regency, prepared
-    once per connection, naming that regency's schema."""
+    once per connection, naming that regency's schema; one more stores a suggestion's case too."""
     from sukma.surveys.models import Agency, Service, ServicePoint
 
     _agency, _ktp, kk, point = dukcapil
@@ -278,10 +278,12 @@ def test_one_prepared_statement_per_regency_stores_all_its_responses(dukcapil, p
             "SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%%INSERT INTO%%'"
         )
         statements = [row[0] for row in cursor.fetchall()]
-    assert len(statements) == 2
-    for regency in (personas.tulungagung, personas.kediri):
-        table = f'INSERT INTO "{regency.schema_name}".surveys_response'
-        assert sum(table in statement for statement in statements) == 1
+    assert len(statements) == 3
+    for regency, with_case in ((personas.tulungagung, 1), (personas.kediri, 0)):
+        schema = f'"{regency.schema_name}"'
+        own = [s for s in statements if f"INSERT INTO {schema}.surveys_response" in s]
+        assert len(own) == 1 + with_case
+        assert sum(f"INSERT INTO {schema}.complaints_case" in s for s in own) == with_case
 
 
 @pytest.mark.parametrize("change", [{"u3": 0}, {"u3": 5}, {"u4": None, "u9": 5}])

@@ -130,20 +130,18 @@ def _mail_arrival(regency, case: Case) -> None:
     )
 
 
-def case_open(*, response: Response, agency_id: int) -> Case | None:
-    """The case for a response just stored with a suggestion; None without one.
+def case_for(response: Response) -> Case | None:
+    """The case a response with a suggestion opens, unsaved; None without one.
 
-    Called inside the submission's transaction, with the agency its statement
-    resolved; the response is new, so it has no case yet (a second one would
-    break the one-case-per-response key and roll the response back with it).
+    response_submit stores it in the very statement that stores the response,
+    which also resolves the case's response and agency (the agency of the
+    service the citizen rated): the two are stored together or not at all.
     Nobody is mailed here: the worker's cases_notify_arrivals tells the
     agency, off the citizen's request.
     """
     if not response.suggestion or not response.tracking_code:
         return None
-    return Case.objects.create(
-        response=response,
-        agency_id=agency_id,
+    return Case(
         tracking_code=response.tracking_code,
         received_at=response.submitted_at,
         forward_due_on=clocks.forward_due(response.submitted_at),
