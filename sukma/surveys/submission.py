@@ -1,5 +1,7 @@
 """A citizen's response: checked, flagged, stored and counted, in one statement.
 
+With a suggestion, the same statement opens its complaint case.
+
 Impossible submissions are refused with a message the citizen can act on
 and change nothing. Suspicious ones (a burst from one address at one
 counter, all-identical answers, done in under 10 seconds) are stored and
