@@ -85,9 +85,10 @@ def literal(value: str | None) -> str:
 
 def pgbench_script(statement: "Numbered", params: dict, services: list[int]) -> str:
     """The statement with its parameters as literals, the varying ones as pgbench variables."""
-    from sukma.surveys.submission import _stored_fields
+    from sukma.surveys.models import Response
+    from sukma.surveys.submission import RESOLVED, sent_fields
 
-    by_column = {f.attname: f"v{n}" for n, f in enumerate(_stored_fields())}
+    by_column = {f.attname: f"v{n}" for n, f in enumerate(sent_fields(Response, RESOLVED))}
     values = {name: literal(value) for name, value in params.items()}
     # Two draws: one in 1e9 met itself once in 38,000 statements here (same service, same day).
     values[by_column["device_hash"]] = "('device' || :device || '-' || :address)"

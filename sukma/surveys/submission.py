@@ -335,25 +335,26 @@ CASE_RESOLVED = ("response_id", "agency_id")
 
 
 @functools.cache
-def _stored_fields() -> list[models.Field]:
-    return [
-        f for f in Response._meta.concrete_fields if not f.primary_key and f.column not in RESOLVED
-    ]
+def sent_fields(model: type[models.Model], resolved: tuple[str, ...]) -> list[models.Field]:
+    """The columns the statement inserts from parameters: all but the key and `resolved`."""
+    fields = model._meta.concrete_fields
+    return [f for f in fields if not f.primary_key and f.column not in resolved]
 
 
-@functools.cache
-def _case_fields() -> list[models.Field]:
-    return [
-        f for f in Case._meta.concrete_fields if not f.primary_key and f.column not in CASE_RESOLVED
-    ]
+def _placeholders(fields: list[models.Field], prefix: str) -> list[str]:
+    return [f"%({prefix}{n})s::{param_type(f)}" for n, f in enumerate(fields)]
+
+
+def _params(instance: models.Model, fields: list[models.Field], prefix: str) -> dict:
+    """pre_save: the values Django's own insert would store (auto_now included)."""
+    return {f"{prefix}{n}": as_text(f, f.pre_save(instance, True)) for n, f in enumerate(fields)}
 
 
 def _opened_cte(schema: str) -> str:
     """WITH part storing the complaint case of the response `inserted` holds (if it holds one)."""
-    fields = _case_fields()
+    fields = sent_fields(Case, CASE_RESOLVED)
     columns = [*CASE_RESOLVED, *(f.column for f in fields)]
-    values = ["i.id", "target.agency_id"]
-    values += [f"%(c{n})s::{param_type(f)}" for n, f in enumerate(fields)]
+    values = ["i.id", "target.agency_id", *_placeholders(fields, "c")]
     return f"""opened AS (
   INSERT INTO {in_schema(Case._meta.db_table, schema)} ({", ".join(columns)})
   SELECT {", ".join(values)} FROM inserted i, target
@@ -379,10 +380,9 @@ def _store_sql(schema: str, opens_case: bool) -> Numbered:
     part: each table a statement names costs every run of it, written or not).
     Inserting nothing tells response_submit to find out why.
     """
-    fields = _stored_fields()
+    fields = sent_fields(Response, RESOLVED)
     columns = [*RESOLVED, *(f.column for f in fields)]
-    values = [f"target.{c}" for c in RESOLVED]
-    values += [f"%(v{n})s::{param_type(f)}" for n, f in enumerate(fields)]
+    values = [*(f"target.{c}" for c in RESOLVED), *_placeholders(fields, "v")]
     values[columns.index("flags")] = (
         f"CASE WHEN %(address)s <> '' AND burst.recent + 1 >= {int(BURST_LIMIT)} "
         "THEN %(flags_burst)s::jsonb ELSE %(flags)s::jsonb END"
@@ -419,11 +419,9 @@ SELECT i.id, i.flags, {", ".join(f"i.{c}" for c in RESOLVED)}, {touched}
 
 def _store(response: Response, place: Place, now: datetime, case: Case | None) -> None:
     """Insert the response (and its case), add it to its totals, or raise the refusal."""
-    fields = _stored_fields()
-    params = {f"v{n}": as_text(f, getattr(response, f.attname)) for n, f in enumerate(fields)}
-    if case is not None:  # pre_save: what Django's own insert would store (auto_now included)
-        case_fields = enumerate(_case_fields())
-        params |= {f"c{n}": as_text(f, f.pre_save(case, True)) for n, f in case_fields}
+    params = _params(response, sent_fields(Response, RESOLVED), "v")
+    if case is not None:
+        params |= _params(case, sent_fields(Case, CASE_RESOLVED), "c")
     flags = Response._meta.get_field("flags")
     params |= {
         "code": place.code,
