@@ -7,13 +7,13 @@ and 4 with a quality that differs per service, some blanks (U4, the cost,
 often), a few excluded responses. The daily totals are then built from those
 responses exactly as the product's transactional upserts would have left
 them, and a few hundred more responses go through the real
-sukma.surveys.submission.response_submit to check the two still agree.
+sukma.surveys.citizen.submission.response_submit to check the two still agree.
 
 Then, in the same run, it times
   product:  sukma.surveys.selectors.agency_figures(period) for the year
-            (the daily totals summed per agency, then sukma.surveys.ikm)
+            (the daily totals summed per agency, then sukma.surveys.method.ikm)
   baseline: one hand-written SQL query summing the raw responses per agency
-            (JOIN services), then sukma.surveys.ikm.compute_ikm on each row
+            (JOIN services), then sukma.surveys.method.ikm.compute_ikm on each row
 each several times (median after one warm-up), checks both give identical
 figures (responses, IKM, konversi and mutu per agency, and every element's
 sum, count and NRR), and prints the times and their ratio.
@@ -74,7 +74,7 @@ def regency_with_structure():
     from django.core.management import call_command
     from django.db import connection
 
-    from sukma.platform.models import Membership, Role, User
+    from sukma.access.models import Membership, Role, User
     from sukma.surveys.models import Agency, Period, PeriodKind, Service, ServicePoint
     from tests.factories import provisioned_regency
 
@@ -311,7 +311,7 @@ def submit_through_product(points, services, questionnaire_version: int) -> int:
     """A few hundred responses through the product's own submission, spread over December."""
     from django.utils import timezone
 
-    from sukma.surveys.submission import Submission, response_submit
+    from sukma.surveys.citizen.submission import Submission, response_submit
 
     rng = random.Random(7)
     now = timezone.make_aware(datetime.datetime(YEAR, 12, 31, 15, 0))
@@ -348,7 +348,7 @@ def baseline(period) -> dict:
     """One SQL query over the raw responses, summed per agency; then the same IKM engine."""
     from django.db import connection
 
-    from sukma.surveys.ikm import ElementTotals, compute_ikm
+    from sukma.surveys.method.ikm import ElementTotals, compute_ikm
     from sukma.surveys.models import Agency
     from sukma.surveys.selectors import weight_policy
 

@@ -52,7 +52,7 @@ def main() -> None:
         from django.core.management import call_command
         from django.test import override_settings
 
-        from sukma.platform.models import Membership, Role, User
+        from sukma.access.models import Membership, Role, User
 
         call_command("migrate", verbosity=0)
         admin = User.objects.create_user("bench@jatimprov.go.id", "x")

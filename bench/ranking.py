@@ -9,7 +9,7 @@ created LIKE the template's (indexes included), so 514 schemas take seconds, not
 minutes. Each regency gets 40 agencies (2 services each, standard codes), and
 responses loaded with SQL over the last 60 days; the daily totals are built
 from them with SQL, each row stamped with its transaction id (as
-sukma.surveys.totals does).
+sukma.surveys.recording.totals does).
 
 Per size it prints:
   incremental refresh after 10,000 new responses spread over all regencies
@@ -207,7 +207,7 @@ def main() -> None:
         from django.core.management import call_command
         from django.db import connection
 
-        from sukma.platform.models import Membership, Role, User
+        from sukma.access.models import Membership, Role, User
         from sukma.platform.rankings.ranking import RankPeriod, ranking_read
         from sukma.platform.rankings.reconcile import reconcile_all
         from sukma.platform.rankings.rollup import active_regencies, rollup_regency_run

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from _scratch import scratch_database
 
 if TYPE_CHECKING:
-    from sukma.surveys.prepared import Numbered  # needs settings: imported after set-up
+    from sukma.surveys.recording.prepared import Numbered  # needs settings: imported after set-up
 
 
 # What varies per statement (pgbench variables), so no two collide on the per-device key.
@@ -49,8 +49,8 @@ def pgbench_binary() -> str:
 
 def captured_statement(code: str) -> tuple["Numbered", dict[str, str | None]]:
     """The statement and parameters of one real submission (stored as it runs)."""
-    from sukma.surveys import submission
-    from sukma.surveys.submission import Submission, response_submit
+    from sukma.surveys.citizen import submission
+    from sukma.surveys.citizen.submission import Submission, response_submit
 
     seen = {}
     real = submission.fetch_prepared
@@ -85,8 +85,8 @@ def literal(value: str | None) -> str:
 
 def pgbench_script(statement: "Numbered", params: dict, services: list[int]) -> str:
     """The statement with its parameters as literals, the varying ones as pgbench variables."""
+    from sukma.surveys.citizen.submission import RESOLVED, sent_fields
     from sukma.surveys.models import Response
-    from sukma.surveys.submission import RESOLVED, sent_fields
 
     by_column = {f.attname: f"v{n}" for n, f in enumerate(sent_fields(Response, RESOLVED))}
     values = {name: literal(value) for name, value in params.items()}

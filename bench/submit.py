@@ -288,9 +288,9 @@ def regency_with_point():
     from django.db import connection
     from django.utils import timezone
 
-    from sukma.platform.models import Membership, Role, User
+    from sukma.access.models import Membership, Role, User
     from sukma.surveys.models import Agency, Service, ServicePoint
-    from sukma.surveys.services_structure import periods_create_year
+    from sukma.surveys.structure.services import periods_create_year
     from sukma.tenants.naming import host_for
     from tests.factories import provisioned_regency
 

@@ -2,14 +2,8 @@
 
 from django.db import connection
 
-from sukma.platform.models import (
-    AuditEvent,
-    Invitation,
-    Membership,
-    ProvisioningJob,
-    ReplicationAgreement,
-    User,
-)
+from sukma.access.models import AuditEvent, Invitation, Membership, User
+from sukma.platform.models import ProvisioningJob, ReplicationAgreement
 from sukma.platform.rankings import models as rankings
 from sukma.tenants.models import Domain, Regency
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from sukma.platform.models import Membership, Role, User
+from sukma.access.models import Membership, Role, User
 from sukma.tenants.models import Regency
 from tests.factories import provisioned_regency
 

@@ -17,8 +17,8 @@ from django_tenants.utils import schema_context
 
 from sukma.platform.rankings.models import RollupDay, RollupMonth
 from sukma.platform.rankings.rollup import COLUMNS
+from sukma.surveys.citizen.submission import Submission, response_submit
 from sukma.surveys.models import Agency, Questionnaire, Response, Service, ServicePoint
-from sukma.surveys.submission import Submission, response_submit
 from sukma.tenants.models import Regency
 from tests.factories import provisioned_regency
 

@@ -14,7 +14,8 @@ from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
-from sukma.platform.models import AuditEvent, ProvisioningJob
+from sukma.access.models import AuditEvent
+from sukma.platform.models import ProvisioningJob
 from tests.conftest import KEDIRI_HOST, PUBLIC_HOST, TULUNGAGUNG_HOST, host_client
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Who may call which part of the API. Roles come from sukma.platform.permissions only.
+"""Who may call which part of the API. Roles come from sukma.access.permissions only.
 
 Permission is checked before any object is looked up, so a caller without
 the role gets the same 403 for an id that exists and one that does not:
@@ -7,7 +7,7 @@ nothing about the control plane leaks to regency users.
 
 from rest_framework.permissions import BasePermission
 
-from sukma.platform.permissions import can_admin_regency, can_work_in_regency, is_province_admin
+from sukma.access.permissions import can_admin_regency, can_work_in_regency, is_province_admin
 
 
 class IsProvinceAdmin(BasePermission):

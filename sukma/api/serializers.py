@@ -7,12 +7,8 @@ bad input is a 400 before any service runs; output serializers describe rows.
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from sukma.platform.models import (
-    AgreementStatus,
-    AuditEvent,
-    JobState,
-    ReplicationAgreement,
-)
+from sukma.access.models import AuditEvent
+from sukma.platform.models import AgreementStatus, JobState, ReplicationAgreement
 from sukma.tenants.models import Regency, RegencyKind
 
 # Generous limits for free text that has no column limit of its own, so a

@@ -1,7 +1,7 @@
 """Shapes of a regency's survey data in and out of its API. No rules: the services hold those.
 
 Input serializers check shape only (types, lengths, choices offered);
-sukma.surveys.services_structure, submission and moderation decide, and
+sukma.surveys.structure.services, submission and moderation decide, and
 their ValidationErrors become 400s in the one error shape.
 """
 
@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sukma.surveys.elements import ELEMENT_CODES
-from sukma.surveys.forms_citizen import HONEYPOT
-from sukma.surveys.ikm import Mutu
+from sukma.surveys.citizen.forms import HONEYPOT
+from sukma.surveys.citizen.protection import DEVICE_TOKEN
+from sukma.surveys.citizen.submission import SUGGESTION_MAX, Flag
+from sukma.surveys.method.elements import ELEMENT_CODES
+from sukma.surveys.method.ikm import Mutu
 from sukma.surveys.models import (
     PROFILE_FIELDS,
     Agency,
@@ -23,9 +25,7 @@ from sukma.surveys.models import (
     ServicePoint,
     WeightPolicyChoice,
 )
-from sukma.surveys.protection import DEVICE_TOKEN
-from sukma.surveys.selectors_structure import service_point_public_path
-from sukma.surveys.submission import SUGGESTION_MAX, Flag
+from sukma.surveys.structure.selectors import service_point_public_path
 
 NAME_MAX = 200
 CODE_MAX = 16

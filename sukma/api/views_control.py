@@ -16,9 +16,10 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from sukma.access.models import AuditEvent
 from sukma.api import serializers as s
 from sukma.api.permissions import IsProvinceAdmin
-from sukma.platform.models import AuditEvent, ProvisioningJob, ReplicationAgreement
+from sukma.platform.models import ProvisioningJob, ReplicationAgreement
 from sukma.platform.services.agreements import (
     agreement_attach_document,
     agreement_register,

@@ -16,9 +16,9 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sukma.access.permissions import scope_for
 from sukma.api.permissions import WorksInThisRegency
 from sukma.api.serializers import ErrorSerializer
-from sukma.platform.permissions import scope_for
 from sukma.surveys.models import Period
 from sukma.surveys.reports.models import ReportFile, ReportFormat, ReportScope, ReportState
 from sukma.surveys.reports.services import report_access_check, report_request

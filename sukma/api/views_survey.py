@@ -2,11 +2,11 @@
 
 - Structure (agencies, services, service points, periods): regency admins and
   agency operators read (an operator sees only their agency's objects);
-  regency admins write, through sukma.surveys.services_structure (audited).
+  regency admins write, through sukma.surveys.structure.services (audited).
 - The questionnaire: anyone may read it; citizens' apps need it.
 - Responses: anyone may post one, with the citizen page's protections (the
   same per-address rate limit, honeypot and device token, shared with
-  sukma.surveys.views_citizen); regency admins list and moderate them.
+  sukma.surveys.citizen.views); regency admins list and moderate them.
 - Figures: regency admins, and operators for their own agency.
 
 Views check shapes with a serializer, call one service or selector and
@@ -31,18 +31,28 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sukma.access.permissions import scope_for
 from sukma.api import serializers_survey as s
 from sukma.api.permissions import AdminsThisRegency, WorksInThisRegency
 from sukma.api.serializers import ErrorSerializer
-from sukma.platform.permissions import scope_for
-from sukma.surveys import services_structure as structure
-from sukma.surveys.elements import ELEMENTS
-from sukma.surveys.forms_citizen import (
+from sukma.surveys.citizen.forms import (
     HONEYPOT,
     PROFILE_LABELS,
     SCALE_POINTS,
     extra_choice_labels,
 )
+from sukma.surveys.citizen.protection import (
+    RATE_WINDOW,
+    client_address,
+    device_token,
+    set_device_cookie,
+    started_at,
+    started_stamp,
+    submissions_over_limit,
+)
+from sukma.surveys.citizen.submission import Submission, answers_from_pairs, response_submit
+from sukma.surveys.dashboard.moderation import response_exclude, response_include
+from sukma.surveys.method.elements import ELEMENTS
 from sukma.surveys.models import (
     PROFILE_FIELDS,
     Agency,
@@ -54,24 +64,14 @@ from sukma.surveys.models import (
     ServicePoint,
 )
 from sukma.surveys.models import Response as SurveyResponse
-from sukma.surveys.moderation import response_exclude, response_include
-from sukma.surveys.protection import (
-    RATE_WINDOW,
-    client_address,
-    device_token,
-    set_device_cookie,
-    started_at,
-    started_stamp,
-    submissions_over_limit,
-)
 from sukma.surveys.selectors import (
     agency_figure,
     profile_breakdown,
     regency_figure,
     service_figure,
 )
-from sukma.surveys.selectors_structure import questionnaire_current
-from sukma.surveys.submission import Submission, answers_from_pairs, response_submit
+from sukma.surveys.structure import services as structure
+from sukma.surveys.structure.selectors import questionnaire_current
 
 DEVICE_HEADER = "X-Device-Token"
 

@@ -14,16 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from sukma.platform.audit import audit_record, snapshot
-from sukma.platform.models import (
-    AgreementStatus,
-    AuditEvent,
-    Invitation,
-    Membership,
-    ProvisioningJob,
-    ReplicationAgreement,
-    User,
-)
+from sukma.access.audit import audit_record, snapshot
+from sukma.access.models import AuditEvent, Invitation, Membership, User
+from sukma.platform.models import AgreementStatus, ProvisioningJob, ReplicationAgreement
 from sukma.platform.services.agreements import (
     agreement_attach_document,
     agreement_document_check,

@@ -13,13 +13,14 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from sukma.platform.models import AgreementStatus, Membership, ReplicationAgreement, Role, User
+from sukma.access.models import Membership, Role, User
+from sukma.platform.models import AgreementStatus, ReplicationAgreement
 from sukma.platform.services.agreements import agreement_register, agreement_transition
 from sukma.platform.services.memberships import user_get_or_invite
 from sukma.platform.services.provisioning import provisioning_run, provisioning_start
 from sukma.tenants.models import RegencyStatus
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEMO_PASSWORD = "sukma-demo-2026"
 PROVINCE_ADMIN = "biro.organisasi@jatimprov.go.id"
 
@@ -230,8 +231,8 @@ def structure_seed(regency) -> dict:
     """
     from django_tenants.utils import tenant_context
 
-    from sukma.surveys.imports import ImportRow, structure_rows_write
-    from sukma.surveys.services_structure import periods_create_year
+    from sukma.surveys.structure.imports import ImportRow, structure_rows_write
+    from sukma.surveys.structure.services import periods_create_year
 
     admin = ensure_province_admin()
     with tenant_context(regency), transaction.atomic():
@@ -285,8 +286,8 @@ def responses_seed(regency, subdomain: str, today: datetime.date) -> int:
 def _submit_year(rng, first: datetime.date, last: datetime.date, count: int) -> int:
     from django.utils import timezone
 
+    from sukma.surveys.citizen.submission import Submission, response_submit
     from sukma.surveys.models import PROFILE_FIELDS, Questionnaire, ServicePoint
-    from sukma.surveys.submission import Submission, response_submit
 
     points = list(
         ServicePoint.objects.select_related("agency").filter(default_service__isnull=False)
@@ -329,7 +330,7 @@ def _answer(rng, quality: float) -> int:
 
 def _lock_year(admin: User, regency, year: int) -> None:
     from sukma.surveys.models import Period
-    from sukma.surveys.services_structure import period_lock, periods_create_year
+    from sukma.surveys.structure.services import period_lock, periods_create_year
 
     periods_create_year(acting_user=admin, year=year, regency=regency)
     for period in Period.objects.filter(year=year, locked=False):
@@ -355,7 +356,7 @@ def standard_mapping_seed(regency) -> dict:
     """
     from django_tenants.utils import tenant_context
 
-    from sukma.platform.rankings.standards import (
+    from sukma.standards.services import (
         TEMPLATE_KIND_CODES,
         TEMPLATE_SERVICE_CODES,
         standard_kinds_seed,
@@ -363,7 +364,7 @@ def standard_mapping_seed(regency) -> dict:
         template_service_code,
     )
     from sukma.surveys.models import Agency
-    from sukma.surveys.services_mapping import agency_map
+    from sukma.surveys.structure.mapping import agency_map
 
     admin = ensure_province_admin()
     standard_kinds_seed(acting_user=admin)

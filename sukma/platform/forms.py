@@ -2,7 +2,7 @@
 
 Forms only check shapes (a date is a date, a file is a file); the rules
 live in the services, whose ValidationErrors are put back on the form by
-``add_service_errors``.
+``sukma.forms.add_service_errors``.
 """
 
 import re
@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from sukma.platform.models import AgreementStatus, AuditEvent
+from sukma.access.models import AuditEvent
+from sukma.forms import date_input
+from sukma.platform.models import AgreementStatus
 from sukma.tenants.models import Regency, RegencyKind, RegencyStatus
 
 
@@ -22,20 +24,6 @@ class EmailAuthenticationForm(AuthenticationForm):
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-def date_input() -> forms.DateInput:
-    # type=date gives phones a date picker; it needs ISO values.
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AgreementRegisterForm(forms.Form):

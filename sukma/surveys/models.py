@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sukma.standards.models import AgencyKind
+
 
 class Questionnaire(models.Model):
     """One version of a regency's questionnaire: the nine elements plus its local extras.
@@ -102,17 +104,6 @@ class SurveySettings(models.Model):
 
 
 # ====================================================================== structure
-class AgencyKind(models.TextChoices):
-    DINAS = "dinas", _("Dinas")
-    BADAN = "badan", _("Badan")
-    RSUD = "rsud", _("RSUD (regional hospital)")
-    PUSKESMAS = "puskesmas", _("Puskesmas (health centre)")
-    KECAMATAN = "kecamatan", _("Kecamatan (district)")
-    KELURAHAN_DESA = "kelurahan_desa", _("Kelurahan/desa (village)")
-    BAGIAN = "bagian", _("Bagian (secretariat unit)")
-    OTHER = "lainnya", _("Other")
-
-
 class Agency(models.Model):
     """An OPD (perangkat daerah): a unit that serves citizens and gets its own index."""
 

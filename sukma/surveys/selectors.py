@@ -1,7 +1,7 @@
 """Reads of a regency's figures: every number comes from the totals and the IKM engine.
 
 Nothing here loads responses to compute an index: the database sums the
-per-service, per-day totals, and sukma.surveys.ikm turns sums and counts
+per-service, per-day totals, and sukma.surveys.method.ikm turns sums and counts
 into NRR, IKM, konversi and grade. Each figure carries its sample adequacy.
 """
 
@@ -11,7 +11,8 @@ from datetime import date, timedelta
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from sukma.surveys.ikm import ElementTotals, IkmResult, compute_ikm
+from sukma.surveys.method.ikm import ElementTotals, IkmResult, compute_ikm
+from sukma.surveys.method.sampling import SampleAdequacy, sample_adequacy
 from sukma.surveys.models import (
     ELEMENT_FIELDS,
     PROFILE_FIELDS,
@@ -24,7 +25,6 @@ from sukma.surveys.models import (
     Service,
     SurveySettings,
 )
-from sukma.surveys.sampling import SampleAdequacy, sample_adequacy
 
 SUMS = {
     "responses": Sum("responses"),

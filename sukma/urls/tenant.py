@@ -2,8 +2,11 @@
 
 from django.urls import include, path
 
-from sukma.surveys import views, views_citizen, views_dashboard, views_public
+from sukma.surveys.citizen import views as views_citizen
 from sukma.surveys.complaints.urls import citizen_patterns as complaint_tracking
+from sukma.surveys.dashboard import views as views_dashboard
+from sukma.surveys.results import home as views
+from sukma.surveys.results import views as views_public
 from sukma.urls.common import common_patterns
 
 urlpatterns = [
@@ -20,7 +23,7 @@ urlpatterns = [
     *complaint_tracking,
     path("pengaduan/", include("sukma.surveys.complaints.urls")),
     path("api/v1/", include("sukma.api.urls_tenant")),
-    path("kelola/", include("sukma.surveys.urls_admin")),
+    path("kelola/", include("sukma.surveys.structure.urls")),
     path("rtl/", include("sukma.surveys.followup.urls")),
     *common_patterns("sukma.urls.tenant"),
 ]

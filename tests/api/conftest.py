@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from sukma.platform.models import Membership, Role, User
+from sukma.access.models import Membership, Role, User
 from sukma.surveys.models import Period, PeriodKind
 from tests.conftest import PASSWORD, PUBLIC_HOST, TULUNGAGUNG_HOST
 

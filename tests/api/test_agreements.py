@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sukma.platform.models import AgreementStatus, AuditEvent, ReplicationAgreement
+from sukma.access.models import AuditEvent
+from sukma.platform.models import AgreementStatus, ReplicationAgreement
 from sukma.tenants.models import Regency
 from tests.api.conftest import assert_error_shape
 from tests.factories import agreement_values, pdf_file, signed_agreement

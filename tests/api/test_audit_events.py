@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from sukma.platform.models import AuditEvent
+from sukma.access.models import AuditEvent
 from tests.api.conftest import assert_error_shape
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sukma.platform.models import Membership, Role, User
+from sukma.access.models import Membership, Role, User
 from tests.api.conftest import api_client, assert_error_shape
 from tests.conftest import KEDIRI_HOST, PASSWORD, TULUNGAGUNG_HOST
 

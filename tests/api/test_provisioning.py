@@ -4,7 +4,8 @@ import uuid
 
 import pytest
 
-from sukma.platform.models import AuditEvent, JobState, ProvisioningJob
+from sukma.access.models import AuditEvent
+from sukma.platform.models import JobState, ProvisioningJob
 from sukma.platform.services.provisioning import provisioning_run
 from tests.api.conftest import api_client, assert_error_shape
 from tests.conftest import PUBLIC_HOST

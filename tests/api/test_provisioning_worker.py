@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from sukma.platform.models import AuditEvent, JobState, ProvisioningJob
+from sukma.access.models import AuditEvent
+from sukma.platform.models import JobState, ProvisioningJob
 from sukma.tenants.models import Regency, RegencyStatus
 from tests.conftest import PUBLIC_HOST, host_client
 from tests.factories import signed_agreement

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sukma.platform.models import AuditEvent
+from sukma.access.models import AuditEvent
 from sukma.tenants.models import Regency, RegencyStatus
 from tests.api.conftest import assert_error_shape
 from tests.conftest import TULUNGAGUNG_HOST, host_client

@@ -2,9 +2,9 @@
 
 import pytest
 
-from sukma.surveys.elements import ELEMENT_CODES
+from sukma.surveys.method.elements import ELEMENT_CODES
 from sukma.surveys.models import Questionnaire
-from sukma.surveys.services_structure import ExtraQuestion, questionnaire_extra_add
+from sukma.surveys.structure.services import ExtraQuestion, questionnaire_extra_add
 from tests.api.conftest import assert_error_shape
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from sukma.platform.models import AuditEvent
-from sukma.surveys import protection
+from sukma.access.models import AuditEvent
+from sukma.surveys.citizen import protection
 from sukma.surveys.models import Agency, Period, Questionnaire, ServicePoint
 from sukma.surveys.models import Response as SurveyResponse
 from sukma.surveys.selectors import regency_figure

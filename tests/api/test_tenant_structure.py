@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from sukma.platform.models import AuditEvent
+from sukma.access.models import AuditEvent
 from sukma.surveys.models import Agency, Period, Service, ServicePoint
 from tests.api.conftest import api_client, assert_error_shape
 from tests.conftest import KEDIRI_HOST

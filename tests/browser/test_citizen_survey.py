@@ -7,7 +7,8 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from sukma.surveys.elements import ELEMENTS
+from sukma.surveys.citizen.protection import SUBMISSIONS, rate_key
+from sukma.surveys.method.elements import ELEMENTS
 from sukma.surveys.models import (
     Agency,
     DailyProfileTotals,
@@ -17,7 +18,6 @@ from sukma.surveys.models import (
     Service,
     ServicePoint,
 )
-from sukma.surveys.protection import SUBMISSIONS, rate_key
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path("/tmp")

@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import formats, timezone, translation
 
 from sukma.surveys import selectors
+from sukma.surveys.citizen.submission import Submission, response_submit
 from sukma.surveys.models import (
     Agency,
     DailyProfileTotals,
@@ -21,7 +22,6 @@ from sukma.surveys.models import (
     Service,
     ServicePoint,
 )
-from sukma.surveys.submission import Submission, response_submit
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.cache import cache
 
-from sukma.platform.models import Membership, Role, User
+from sukma.access.models import Membership, Role, User
 from sukma.surveys.models import Agency, Service, ServicePoint
 from tests.browser.conftest import browser_context, chromium, live_site, page, site  # noqa: F401
 from tests.surveys.conftest import ALL_FOUR, dukcapil, in_tulungagung, submit  # noqa: F401

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from sukma.platform.models import AuditEvent
-from sukma.surveys import submission
+from sukma.access.models import AuditEvent
+from sukma.surveys.citizen import submission
 from sukma.surveys.complaints import selectors
 from sukma.surveys.complaints.models import Case, Note, Status
 from sukma.surveys.complaints.services import (

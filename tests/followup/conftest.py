@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from sukma.platform.models import Membership, Role, User
-from sukma.surveys import services_structure as structure
+from sukma.access.models import Membership, Role, User
 from sukma.surveys.models import Agency, Service, ServicePoint
+from sukma.surveys.structure import services as structure
 from tests.conftest import PASSWORD
 from tests.surveys.conftest import ALL_FOUR, dukcapil, in_tulungagung, submit  # noqa: F401
 

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
-from sukma.surveys import services_structure as structure
+from sukma.surveys.dashboard.moderation import response_exclude
 from sukma.surveys.models import (
     ELEMENT_FIELDS,
     DailyProfileTotals,
@@ -24,8 +24,8 @@ from sukma.surveys.models import (
     Questionnaire,
     Response,
 )
-from sukma.surveys.moderation import response_exclude
 from sukma.surveys.selectors import agency_figure, regency_figure, service_figures
+from sukma.surveys.structure import services as structure
 from tests.api.conftest import api_client
 from tests.conftest import TULUNGAGUNG_HOST, host_client
 from tests.followup.conftest import UNEVEN, submit

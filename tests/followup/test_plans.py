@@ -7,12 +7,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sukma.platform.models import AuditEvent
-from sukma.surveys import services_structure as structure
+from sukma.access.models import AuditEvent
 from sukma.surveys.followup import selectors
 from sukma.surveys.followup import services as rtl
 from sukma.surveys.followup.models import FollowUpEvidence, FollowUpPlan, PlanStatus
 from sukma.surveys.selectors import agency_figure
+from sukma.surveys.structure import services as structure
 from tests.followup.conftest import MARCH_2025, UNEVEN, lock, submit
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

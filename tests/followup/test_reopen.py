@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
 
-from sukma.platform.models import AuditEvent
-from sukma.surveys import services_structure as structure
+from sukma.access.models import AuditEvent
 from sukma.surveys.models import Period, Response
+from sukma.surveys.structure import services as structure
 from tests.conftest import PUBLIC_HOST, TULUNGAGUNG_HOST, host_client
 from tests.followup.conftest import UNEVEN, submit
 

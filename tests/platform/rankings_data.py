@@ -12,9 +12,8 @@ from sukma.platform.rankings.models import (
     RollupAgency,
     RollupMonth,
     RollupService,
-    StandardAgencyKind,
-    StandardService,
 )
+from sukma.standards.models import StandardAgencyKind, StandardService
 from sukma.surveys.models import ELEMENT_FIELDS
 from sukma.tenants.models import Regency, RegencyStatus
 

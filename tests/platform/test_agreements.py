@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from sukma.platform.models import AgreementStatus, AuditEvent, ReplicationAgreement
+from sukma.access.models import AuditEvent
+from sukma.platform.models import AgreementStatus, ReplicationAgreement
 from sukma.platform.services.agreements import (
     TRANSITIONS,
     agreement_attach_document,

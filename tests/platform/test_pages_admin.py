@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from sukma.platform.models import AgreementStatus, AuditEvent, Membership, Role, User
+from sukma.access.models import AuditEvent, Membership, Role, User
+from sukma.platform.models import AgreementStatus
 from sukma.tenants.models import RegencyStatus
 from tests.conftest import PUBLIC_HOST, host_client
 from tests.factories import pdf_file, signed_agreement

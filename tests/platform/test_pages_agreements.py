@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from sukma.platform.models import AgreementStatus, AuditEvent, ReplicationAgreement
+from sukma.access.models import AuditEvent
+from sukma.platform.models import AgreementStatus, ReplicationAgreement
 from sukma.tenants.models import Regency
 from tests.conftest import PUBLIC_HOST, host_client
 from tests.factories import agreement_values, pdf_file

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sukma.platform.models import AuditEvent
+from sukma.access.models import AuditEvent
 from tests.conftest import PUBLIC_HOST, host_client
 from tests.factories import signed_agreement
 

@@ -8,9 +8,10 @@ from unittest import mock
 import pytest
 from openpyxl import load_workbook
 
-from sukma.platform.models import AuditEvent
-from sukma.platform.rankings.models import RefreshRun, StandardAgencyKind
+from sukma.access.models import AuditEvent
+from sukma.platform.rankings.models import RefreshRun
 from sukma.platform.rankings.ranking import ranking_read
+from sukma.standards.models import StandardAgencyKind
 from tests.conftest import PUBLIC_HOST, host_client
 from tests.platform import rankings_data as data
 

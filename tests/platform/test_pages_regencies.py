@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from sukma.platform.models import AuditEvent
+from sukma.access.models import AuditEvent
 from sukma.tenants.models import RegencyStatus
 from tests.conftest import PUBLIC_HOST, host_client
 from tests.factories import signed_agreement

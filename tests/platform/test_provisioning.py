@@ -5,7 +5,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_context, schema_exists
 
-from sukma.platform.models import AuditEvent, Invitation, JobState, Membership, Role, User
+from sukma.access.models import AuditEvent, Invitation, Membership, Role, User
+from sukma.platform.models import JobState
 from sukma.platform.services import provisioning
 from sukma.platform.services.agreements import agreement_register
 from sukma.platform.services.provisioning import provisioning_progress, provisioning_start

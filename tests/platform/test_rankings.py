@@ -18,7 +18,7 @@ from sukma.platform.rankings.ranking import (
     reason_text,
     regency_agencies,
 )
-from sukma.surveys.sampling import krejcie_morgan
+from sukma.surveys.method.sampling import krejcie_morgan
 from sukma.tenants.models import RegencyStatus
 from tests.platform import rankings_data as data
 

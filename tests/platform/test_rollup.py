@@ -15,8 +15,8 @@ from sukma.platform.rankings.models import (
 )
 from sukma.platform.rankings.reconcile import reconcile_regency
 from sukma.platform.rankings.rollup import rollup_regency_run
+from sukma.surveys.dashboard.moderation import response_exclude
 from sukma.surveys.models import Agency, Response, Service
-from sukma.surveys.moderation import response_exclude
 from tests import rollup_data
 from tests.rollup_data import (
     answer,

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from sukma.platform.models import Membership, Role, User
+from sukma.access.models import Membership, Role, User
 from sukma.surveys.models import Agency, Service, ServicePoint
 from tests.surveys.conftest import dukcapil, in_tulungagung, submit, year_2026  # noqa: F401
 

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from sukma.surveys.dashboard.moderation import response_exclude
 from sukma.surveys.models import Period, PeriodKind
-from sukma.surveys.moderation import response_exclude
 from sukma.surveys.reports import services
 from sukma.surveys.reports.models import ReportFile, ReportState
 from tests.reports.conftest import answers, moment

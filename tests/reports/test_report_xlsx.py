@@ -1,6 +1,6 @@
 """The raw sheet: anonymised, excluded responses left out, citizen text never a formula."""
 
-from sukma.surveys.moderation import response_exclude
+from sukma.surveys.dashboard.moderation import response_exclude
 from sukma.surveys.reports.xlsx import RAW_HEADER, report_xlsx, safe_text
 from tests.reports.helpers import data_for, workbook
 

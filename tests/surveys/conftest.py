@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.db import connection
 
+from sukma.surveys.citizen.submission import Submission, response_submit
 from sukma.surveys.models import Agency, Period, PeriodKind, Questionnaire, Service, ServicePoint
-from sukma.surveys.submission import Submission, response_submit
 
 ALL_FOUR = {f"U{i}": 4 for i in range(1, 10)}
 

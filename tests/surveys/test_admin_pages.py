@@ -5,9 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
-from sukma.platform.models import AuditEvent, Membership, Role, User
-from sukma.surveys import services_structure as structure
+from sukma.access.models import AuditEvent, Membership, Role, User
 from sukma.surveys.models import Agency, Period, Questionnaire, Service, ServicePoint
+from sukma.surveys.structure import services as structure
 from tests.conftest import KEDIRI_HOST, TULUNGAGUNG_HOST, host_client
 
 pytestmark = pytest.mark.django_db

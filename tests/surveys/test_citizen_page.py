@@ -10,7 +10,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from sukma.surveys.elements import ELEMENTS
+from sukma.surveys.citizen.protection import (
+    DEVICE_COOKIE,
+    RATE_LIMIT,
+    RATE_WINDOW,
+    SUBMISSIONS,
+    rate_key,
+)
+from sukma.surveys.citizen.submission import keyed_hash, response_submit
+from sukma.surveys.method.elements import ELEMENTS
 from sukma.surveys.models import (
     Agency,
     Question,
@@ -20,14 +28,6 @@ from sukma.surveys.models import (
     Service,
     ServicePoint,
 )
-from sukma.surveys.protection import (
-    DEVICE_COOKIE,
-    RATE_LIMIT,
-    RATE_WINDOW,
-    SUBMISSIONS,
-    rate_key,
-)
-from sukma.surveys.submission import keyed_hash, response_submit
 from tests.conftest import KEDIRI_HOST, TULUNGAGUNG_HOST
 
 URL = "/s/TA7K2M9Q/"
@@ -219,7 +219,7 @@ def test_a_response_without_suggestion_always_clears_an_earlier_tracking_code(ci
     # The code's cookie lives on the thank-you path, so a phone never sends it with its
     # POST to the form: the clearing cannot wait to see it. (Django's test client sends
     # every cookie whatever its path, so the test before this one cannot tell.)
-    from sukma.surveys.views_citizen import THANKS_COOKIE
+    from sukma.surveys.citizen.views import THANKS_COOKIE
 
     response = post(citizen, form_data())
     cleared = response.cookies[THANKS_COOKIE]
@@ -247,7 +247,7 @@ def test_the_same_device_cannot_rate_the_same_service_twice_a_day(citizen, dukca
 
 
 def test_a_refused_post_is_tried_once_and_shown_by_the_form(citizen, monkeypatch):
-    from sukma.surveys import views_citizen
+    from sukma.surveys.citizen import views as views_citizen
 
     calls = []
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import formats, timezone, translation
 
-from sukma.platform.models import AuditEvent, Membership, Role, User
+from sukma.access.models import AuditEvent, Membership, Role, User
 from sukma.surveys import selectors
 from sukma.surveys.models import (
     PROFILE_FIELDS,

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sukma.surveys import selectors
+from sukma.surveys.dashboard.moderation import response_exclude, response_include
 from sukma.surveys.models import Response, SurveySettings
-from sukma.surveys.moderation import response_exclude, response_include
 from tests.surveys.conftest import ALL_FOUR, submit
 
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 20, 10, 0))
@@ -45,7 +45,7 @@ def test_sample_target_comes_from_expected_users_scaled_to_the_period(dukcapil, 
 
 
 def test_an_exclusion_changes_the_index_and_is_audited(personas, dukcapil, year_2026):
-    from sukma.platform.models import AuditEvent
+    from sukma.access.models import AuditEvent
 
     point = dukcapil[3]
     submit(point, ALL_FOUR, now=NOW)
@@ -183,8 +183,8 @@ def test_a_locked_periods_figures_keep_the_targets_and_policy_it_was_locked_with
 ):
     """Expected users changed, a service and an agency closed, another weight policy: a locked
     period's figures stay as they were; an open period's follow; unlocked, it follows again."""
-    from sukma.surveys import services_structure as structure
     from sukma.surveys.models import Agency, Period, PeriodKind
+    from sukma.surveys.structure import services as structure
 
     agency, ktp, kk, point = dukcapil
     other = Agency.objects.create(name="Dinas Sosial", short_name="Dinsos", kind="dinas")

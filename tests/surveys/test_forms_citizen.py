@@ -3,9 +3,9 @@
 import pytest
 from django.http import QueryDict
 
-from sukma.surveys.forms_citizen import CitizenForm, quick_submission
+from sukma.surveys.citizen.forms import CitizenForm, quick_submission
 from sukma.surveys.models import Question, QuestionKind, Questionnaire
-from sukma.surveys.services_structure import ExtraQuestion, questionnaire_extra_add
+from sukma.surveys.structure.services import ExtraQuestion, questionnaire_extra_add
 
 ALL = {f"U{i}": "4" for i in range(1, 10)}
 DAY = "2026-11-19"

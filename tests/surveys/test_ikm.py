@@ -19,8 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sukma.surveys.elements import ELEMENT_CODES
-from sukma.surveys.ikm import (
+from sukma.surveys.method.elements import ELEMENT_CODES
+from sukma.surveys.method.ikm import (
     ElementTotals,
     IkmResult,
     Mutu,
@@ -495,7 +495,7 @@ def test_results_are_frozen_and_serialize():
 
 def test_engine_is_pure_python():
     code = (
-        "import sys; import sukma.surveys.ikm, sukma.surveys.sampling; "
+        "import sys; import sukma.surveys.method.ikm, sukma.surveys.method.sampling; "
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'rest_framework')); "
         "assert not bad, bad"
     )

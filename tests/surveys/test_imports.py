@@ -8,15 +8,15 @@ import pytest
 from django.db import connection
 from openpyxl import Workbook
 
-from sukma.platform.models import AuditEvent
-from sukma.surveys import imports
-from sukma.surveys.imports import structure_import
+from sukma.access.models import AuditEvent
 from sukma.surveys.models import Agency, Service, ServicePoint
-from sukma.surveys.services_structure import agency_create
+from sukma.surveys.structure import imports
+from sukma.surveys.structure.imports import structure_import
+from sukma.surveys.structure.services import agency_create
 
 pytestmark = pytest.mark.django_db
 
-OPD_TEMPLATE = Path(imports.__file__).parents[1] / "platform" / "data" / "opd-template.csv"
+OPD_TEMPLATE = Path(imports.__file__).parents[2] / "data" / "opd-template.csv"
 HEADER = "jenis_opd,opd,singkatan,layanan,pengguna_per_tahun,titik_layanan,alamat\n"
 
 

@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from sukma.platform.models import AuditEvent
-from sukma.platform.rankings.standards import standard_kinds_seed
+from sukma.access.models import AuditEvent
+from sukma.standards.services import standard_kinds_seed
 from sukma.surveys.models import Agency, Service
-from sukma.surveys.services_mapping import agency_map
+from sukma.surveys.structure.mapping import agency_map
 from tests.conftest import KEDIRI_HOST, TULUNGAGUNG_HOST, host_client
 
 pytestmark = pytest.mark.django_db

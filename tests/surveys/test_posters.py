@@ -6,8 +6,8 @@ import zlib
 import pytest
 from django.db import connection
 
-from sukma.platform.models import Membership, Role, User
-from sukma.surveys import posters
+from sukma.access.models import Membership, Role, User
+from sukma.surveys.dashboard import posters
 from sukma.surveys.models import Agency, ServicePoint
 from tests.conftest import KEDIRI_HOST, TULUNGAGUNG_HOST, host_client
 

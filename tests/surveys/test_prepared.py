@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from sukma.surveys.models import Response
-from sukma.surveys.prepared import Numbered, as_text, fetch_prepared, param_type
+from sukma.surveys.recording.prepared import Numbered, as_text, fetch_prepared, param_type
 
 
 def test_a_name_used_twice_keeps_its_number():

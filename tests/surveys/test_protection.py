@@ -7,8 +7,8 @@ import itertools
 import pytest
 from django.core.cache import cache
 
-from sukma.surveys import protection
-from sukma.surveys.protection import over_limit, rate_key, started_at, started_stamp
+from sukma.surveys.citizen import protection
+from sukma.surveys.citizen.protection import over_limit, rate_key, started_at, started_stamp
 
 SCOPE = "test-rate"
 _addresses = itertools.count(1)
@@ -49,7 +49,7 @@ def test_a_count_goes_on_after_redis_closes_the_kept_connection(address, caplog)
     kept.send_command("CLIENT", "ID")
     client_id = kept.read_response()
     cache._cache.get_client(write=True).client_kill_filter(_id=client_id)
-    with caplog.at_level("WARNING", logger="sukma.surveys.protection"):
+    with caplog.at_level("WARNING", logger="sukma.surveys.citizen.protection"):
         over_limit(SCOPE, address, limit=5, window=60)
     assert count(address) == 2
     assert "limit skipped" not in caplog.text

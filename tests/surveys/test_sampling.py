@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sukma.surveys.sampling import (
+from sukma.surveys.method.sampling import (
     CHI_SQUARE,
     DEGREE_OF_ACCURACY,
     PROPORTION,

@@ -6,9 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
+from sukma.access.models import AuditEvent
 from sukma.platform.demo import structure_seed
-from sukma.platform.models import AuditEvent
-from sukma.surveys import services_structure as structure
 from sukma.surveys.models import (
     Agency,
     Period,
@@ -18,8 +17,9 @@ from sukma.surveys.models import (
     Service,
     ServicePoint,
 )
-from sukma.surveys.selectors_structure import day_is_locked, service_point_by_code
-from sukma.surveys.services_structure import ExtraQuestion
+from sukma.surveys.structure import services as structure
+from sukma.surveys.structure.selectors import day_is_locked, service_point_by_code
+from sukma.surveys.structure.services import ExtraQuestion
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from sukma.surveys.citizen.submission import Submission, answers_from_pairs, response_submit
 from sukma.surveys.models import (
     DailyProfileTotals,
     DailyServiceTotals,
@@ -16,7 +17,6 @@ from sukma.surveys.models import (
     Questionnaire,
     Response,
 )
-from sukma.surveys.submission import Submission, answers_from_pairs, response_submit
 from tests.surveys.conftest import ALL_FOUR, submit
 
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 20, 10, 0))
@@ -182,10 +182,10 @@ def test_a_suggestion_gets_a_tracking_code(dukcapil):
 def test_a_totals_count_that_disagrees_is_logged_and_the_response_kept(
     dukcapil, monkeypatch, caplog
 ):
-    from sukma.surveys import submission
+    from sukma.surveys.citizen import submission
 
     monkeypatch.setattr(submission, "rows_per_response", lambda response: -1)
-    with caplog.at_level("ERROR", logger="sukma.surveys.submission"):
+    with caplog.at_level("ERROR", logger="sukma.surveys.citizen.submission"):
         stored = submit(dukcapil[3], ALL_FOUR, now=NOW)
     assert Response.objects.filter(pk=stored.pk).exists()
     assert f"response {stored.pk} touched" in caplog.text
@@ -237,7 +237,7 @@ def test_a_number_no_column_can_hold_is_refused_not_a_database_error(dukcapil, g
 def test_a_required_local_question_must_be_answered_and_is_stored_with_the_response(
     dukcapil, personas
 ):
-    from sukma.surveys.services_structure import ExtraQuestion, questionnaire_extra_add
+    from sukma.surveys.structure.services import ExtraQuestion, questionnaire_extra_add
 
     version = questionnaire_extra_add(
         acting_user=personas.tulungagung_admin,

@@ -3,6 +3,7 @@
 import django.core.serializers.json
 import django.db.models.deletion
 import django.utils.timezone
+import sukma.access.models
 import sukma.platform.models
 import uuid
 from django.conf import settings
@@ -39,7 +40,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'users',
             },
             managers=[
-                ('objects', sukma.platform.models.UserManager()),
+                ('objects', sukma.access.models.UserManager()),
             ],
         ),
         migrations.CreateModel(

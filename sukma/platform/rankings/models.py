@@ -23,47 +23,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sukma.surveys.models import AgencyKind, ElementTotalsColumns, never_negative
-
-
-# ====================================================================== standard lists
-class StandardAgencyKind(models.Model):
-    """A kind of agency every regency has (Dinas Kependudukan dan Pencatatan Sipil, RSUD ...)."""
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    agency_kind = models.CharField(_("agency kind"), max_length=20, choices=AgencyKind.choices)
-    active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("standard agency kind")
-        verbose_name_plural = _("standard agency kinds")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class StandardService(models.Model):
-    """A service agencies of one standard kind give everywhere (KTP-el, birth certificate ...)."""
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    standard_kind = models.ForeignKey(
-        StandardAgencyKind,
-        on_delete=models.PROTECT,
-        related_name="services",
-        verbose_name=_("standard agency kind"),
-    )
-    active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        ordering = ["standard_kind__name", "name"]
-        verbose_name = _("standard service")
-        verbose_name_plural = _("standard services")
-
-    def __str__(self) -> str:
-        return self.name
+from sukma.standards import models as standards_models  # noqa: F401  (registers the standard lists)
+from sukma.standards.models import AgencyKind
+from sukma.surveys.models import ElementTotalsColumns, never_negative
 
 
 # ====================================================================== the rollup

@@ -2,7 +2,7 @@
 
 Read side of the rollup. Every figure comes from RollupMonth (per regency,
 service and month) summed by PostgreSQL and turned into an index by
-sukma.surveys.ikm.compute_ikm; nothing here touches a regency's schema.
+sukma.surveys.method.ikm.compute_ikm; nothing here touches a regency's schema.
 
 Method
 ------
@@ -94,13 +94,12 @@ from sukma.platform.rankings.models import (
     RollupAgency,
     RollupMonth,
     RollupService,
-    StandardAgencyKind,
-    StandardService,
 )
-from sukma.surveys.ikm import ElementTotals, IkmResult, WeightPolicy, compute_ikm
+from sukma.standards.models import StandardAgencyKind, StandardService
+from sukma.surveys.method.ikm import ElementTotals, IkmResult, WeightPolicy, compute_ikm
+from sukma.surveys.method.sampling import sample_adequacy
 from sukma.surveys.models import ELEMENT_FIELDS, PERIOD_MONTHS, PeriodKind
-from sukma.surveys.sampling import sample_adequacy
-from sukma.surveys.services_structure import PERIODS_IN_YEAR, period_bounds
+from sukma.surveys.structure.services import PERIODS_IN_YEAR, period_bounds
 from sukma.tenants.models import Regency, RegencyStatus
 
 POLICY = WeightPolicy.EXACT

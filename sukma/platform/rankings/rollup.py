@@ -2,7 +2,7 @@
 
 Change record. Every response and exclusion stamps its service's day row
 (surveys_dailyservicetotals.changed_xid) with its own transaction id, in the
-same statement that changes the totals (sukma.surveys.totals). A run of one
+same statement that changes the totals (sukma.surveys.recording.totals). A run of one
 regency first takes xmin, the oldest transaction id still running
 (pg_snapshot_xmin(pg_current_snapshot())), then copies the rows with
 

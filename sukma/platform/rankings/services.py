@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from sukma.platform.audit import audit_record
+from sukma.access.audit import audit_record
 from sukma.platform.rankings.models import RefreshKind, RefreshRun, RunState
 from sukma.platform.rankings.rollup import active_regencies, rollup_regency_run
 

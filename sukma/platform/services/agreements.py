@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sukma.platform.audit import audit_record, snapshot
+from sukma.access.audit import audit_record, snapshot
 from sukma.platform.models import AgreementStatus, ReplicationAgreement
 from sukma.platform.services.regencies import regency_register
 

@@ -9,8 +9,8 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from sukma.platform.audit import audit_record, snapshot
-from sukma.platform.models import Invitation, Membership, Role, User
+from sukma.access.audit import audit_record, snapshot
+from sukma.access.models import Invitation, Membership, Role, User
 from sukma.tenants.models import Regency
 from sukma.tenants.naming import url_for_host
 

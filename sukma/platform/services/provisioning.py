@@ -15,15 +15,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_creation_fakes_migrations, schema_context, schema_exists
 
-from sukma.platform.audit import audit_record, snapshot
-from sukma.platform.models import JobState, ProvisioningJob, ReplicationAgreement, Role
+from sukma.access.audit import audit_record, snapshot
+from sukma.access.models import Role
+from sukma.platform.models import JobState, ProvisioningJob, ReplicationAgreement
 from sukma.platform.services.agreements import agreement_in_force
 from sukma.platform.services.memberships import (
     invitation_send,
     membership_grant,
     user_get_or_invite,
 )
-from sukma.surveys.services import questionnaire_install_standard
+from sukma.surveys.structure.questionnaire import questionnaire_install_standard
 from sukma.tenants.clone import clone_template
 from sukma.tenants.models import Domain, Regency, RegencyStatus
 from sukma.tenants.naming import SUBDOMAIN_PATTERN, host_for

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sukma.platform.audit import audit_record, snapshot
+from sukma.access.audit import audit_record, snapshot
 from sukma.tenants.models import Regency, RegencyKind, RegencyStatus
 
 REGION_CODE = re.compile(r"^\d{2}\.\d{2}$")

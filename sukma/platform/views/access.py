@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 
-from sukma.platform.permissions import is_province_admin
+from sukma.access.permissions import is_province_admin
 
 
 def province_admin_required(view):

@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sukma.forms import add_service_errors
 from sukma.platform.forms import (
     AgreementDocumentForm,
     AgreementRegisterForm,
     AgreementTransitionForm,
-    add_service_errors,
 )
 from sukma.platform.models import AgreementStatus, ReplicationAgreement
 from sukma.platform.services.agreements import (

@@ -3,8 +3,8 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from sukma.access.models import AuditEvent
 from sukma.platform.forms import AuditFilterForm
-from sukma.platform.models import AuditEvent
 from sukma.platform.views.access import province_admin_required
 
 PAGE_SIZE = 50

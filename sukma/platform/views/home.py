@@ -3,8 +3,8 @@
 from django.db.models import Count
 from django.shortcuts import render
 
+from sukma.access.permissions import is_province_admin
 from sukma.platform.models import JobState, ProvisioningJob
-from sukma.platform.permissions import is_province_admin
 from sukma.tenants.models import Regency, RegencyStatus
 
 

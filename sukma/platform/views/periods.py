@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 from django_tenants.utils import schema_exists, tenant_context
 
 from sukma.platform.views.access import province_admin_required
-from sukma.surveys import services_structure as structure
 from sukma.surveys.models import Period
+from sukma.surveys.structure import services as structure
 from sukma.tenants.models import Regency
 
 

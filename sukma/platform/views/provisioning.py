@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
-from sukma.platform.forms import ProvisionForm, add_service_errors, suggested_subdomain
+from sukma.forms import add_service_errors
+from sukma.platform.forms import ProvisionForm, suggested_subdomain
 from sukma.platform.models import JobState, ProvisioningJob
 from sukma.platform.services.provisioning import provisioning_progress, provisioning_start
 from sukma.platform.views.access import province_admin_required

@@ -7,7 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sukma.platform.forms import RegencyStatusForm, add_service_errors
+from sukma.forms import add_service_errors
+from sukma.platform.forms import RegencyStatusForm
 from sukma.platform.models import ReplicationAgreement
 from sukma.platform.services.agreements import IN_FORCE
 from sukma.platform.services.regencies import regency_set_status

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from sukma.platform.forms import add_service_errors
-from sukma.platform.rankings import standards
-from sukma.platform.rankings.models import StandardAgencyKind, StandardService
+from sukma.forms import add_service_errors
 from sukma.platform.views.access import province_admin_required
+from sukma.standards import services as standards
+from sukma.standards.models import StandardAgencyKind, StandardService
 from sukma.surveys.models import AgencyKind
 
 

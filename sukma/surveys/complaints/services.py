@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sukma.platform.audit import audit_record, snapshot
-from sukma.platform.models import Membership, Role, User
+from sukma.access.audit import audit_record, snapshot
+from sukma.access.models import Membership, Role, User
 from sukma.surveys.complaints import clocks
 from sukma.surveys.complaints.models import Case, Note, Status
 from sukma.surveys.models import Response

@@ -24,13 +24,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sukma.platform.models import User
+from sukma.access.models import User
+from sukma.surveys.citizen.protection import client_address, over_limit
+from sukma.surveys.citizen.views import _language, _remember_language
 from sukma.surveys.complaints import clocks, selectors, services
 from sukma.surveys.complaints.models import Status
+from sukma.surveys.dashboard.views import dashboard_access, nav_context
 from sukma.surveys.models import Agency
-from sukma.surveys.protection import client_address, over_limit
-from sukma.surveys.views_citizen import _language, _remember_language
-from sukma.surveys.views_dashboard import dashboard_access, nav_context
 
 log = logging.getLogger(__name__)
 LOOKUPS = "complaint-lookup"

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sukma.platform.forms import date_input
+from sukma.forms import date_input
 from sukma.surveys.followup.models import PlanStatus
 
 

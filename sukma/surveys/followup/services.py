@@ -23,9 +23,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sukma.platform.audit import audit_record, snapshot
-from sukma.platform.models import Membership, Role
-from sukma.platform.permissions import can_admin_regency
+from sukma.access.audit import audit_record, snapshot
+from sukma.access.models import Membership, Role
+from sukma.access.permissions import can_admin_regency
 from sukma.surveys.followup.models import (
     FollowUpEvidence,
     FollowUpItem,

@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from sukma.platform.permissions import Scope
+from sukma.access.permissions import Scope
+from sukma.surveys.dashboard.views import (
+    dashboard_access,
+    forbidden,
+    nav_context,
+    period_label,
+)
 from sukma.surveys.followup import selectors
 from sukma.surveys.followup import services as rtl
 from sukma.surveys.followup.forms import (
@@ -25,12 +31,6 @@ from sukma.surveys.followup.forms import (
 )
 from sukma.surveys.followup.models import FollowUpEvidence, FollowUpItem, PlanStatus
 from sukma.surveys.models import Agency, Period
-from sukma.surveys.views_dashboard import (
-    dashboard_access,
-    forbidden,
-    nav_context,
-    period_label,
-)
 
 # The buttons a plan page offers, by status: (target status, label, admins only).
 # Lazy labels: this dict is built at import, before any request's language is known.

@@ -15,9 +15,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
-from sukma.surveys import charts
-from sukma.surveys.elements import ELEMENTS
-from sukma.surveys.ikm import WeightPolicy
+from sukma.surveys.dashboard import charts
+from sukma.surveys.method.elements import ELEMENTS
+from sukma.surveys.method.ikm import WeightPolicy
 from sukma.surveys.models import QuestionKind
 from sukma.surveys.reports.selectors import ReportData, date_id, number_id, period_label_id
 

@@ -8,8 +8,8 @@ models. Without a plan, a report says "belum ada RTL".
 
 from dataclasses import dataclass, field
 
-from sukma.surveys.elements import ELEMENTS_BY_CODE
 from sukma.surveys.followup import selectors as followup
+from sukma.surveys.method.elements import ELEMENTS_BY_CODE
 from sukma.surveys.models import Agency, Period
 
 STATUS_ID = {

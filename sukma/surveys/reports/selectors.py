@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Sum
 from django.utils import formats, translation
 
 from sukma.surveys import selectors as figures
+from sukma.surveys.dashboard.selectors import MonthFigure, monthly_figures
 from sukma.surveys.followup import selectors as followup
 from sukma.surveys.models import (
     PROFILE_FIELDS,
@@ -28,7 +29,6 @@ from sukma.surveys.models import (
 )
 from sukma.surveys.reports import rtl
 from sukma.surveys.reports.models import ReportScope
-from sukma.surveys.selectors_dashboard import MonthFigure, monthly_figures
 
 # Bumped when what a report contains changes, so cached files are made again.
 LAYOUT_VERSION = 1

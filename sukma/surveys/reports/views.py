@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sukma.surveys.dashboard.views import dashboard_access, forbidden, nav_context, period_label
 from sukma.surveys.models import Agency, Period, Service
 from sukma.surveys.reports.models import ReportFile, ReportScope, ReportState
 from sukma.surveys.reports.services import report_access_check, report_request
-from sukma.surveys.views_dashboard import dashboard_access, forbidden, nav_context, period_label
 
 
 def _digits(value) -> int:

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from sukma.surveys.elements import ELEMENTS
+from sukma.surveys.method.elements import ELEMENTS
 from sukma.surveys.models import ELEMENT_FIELDS, PROFILE_FIELDS, Response
 from sukma.surveys.reports.selectors import PROFILE_HEADINGS_ID, ReportData
 

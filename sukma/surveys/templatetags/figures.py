@@ -13,8 +13,8 @@ from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from sukma.surveys.elements import ELEMENTS_BY_CODE
-from sukma.surveys.ikm import Mutu, WeightPolicy
+from sukma.surveys.method.elements import ELEMENTS_BY_CODE
+from sukma.surveys.method.ikm import Mutu, WeightPolicy
 
 register = template.Library()
 DASH = "–"

@@ -2,8 +2,7 @@
 
 from django.urls import path
 
-from sukma.surveys import views_admin as views
-from sukma.surveys import views_mapping
+from sukma.surveys.structure import views, views_mapping
 
 app_name = "surveys_admin"
 

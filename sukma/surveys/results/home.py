@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from sukma.platform.permissions import scope_for
+from sukma.access.permissions import scope_for
 
 
 def regency_home(request):

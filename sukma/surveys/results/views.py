@@ -9,7 +9,8 @@ from the same selectors as the dashboards, so the two always agree.
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from sukma.surveys.ikm import Mutu
+from sukma.surveys.dashboard.views import period_label
+from sukma.surveys.method.ikm import Mutu
 from sukma.surveys.models import PeriodKind
 from sukma.surveys.selectors import (
     agency_figures,
@@ -18,7 +19,6 @@ from sukma.surveys.selectors import (
     regency_figure,
     service_figures,
 )
-from sukma.surveys.views_dashboard import period_label
 
 
 def period_section(period, *, key: str, heading: str) -> dict:

@@ -21,7 +21,7 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 
-from sukma.surveys.submission import keyed_hash
+from sukma.surveys.citizen.submission import keyed_hash
 
 log = logging.getLogger(__name__)
 

@@ -25,11 +25,19 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from sukma.platform.permissions import Scope, scope_for
-from sukma.surveys import charts, posters
-from sukma.surveys.ikm import Mutu
+from sukma.access.permissions import Scope, scope_for
+from sukma.surveys.citizen.submission import Flag
+from sukma.surveys.dashboard import charts, posters
+from sukma.surveys.dashboard.moderation import response_exclude, response_include
+from sukma.surveys.dashboard.selectors import (
+    FLAGS,
+    default_period,
+    flagged_responses,
+    monthly_figures,
+    periods_for_picker,
+)
+from sukma.surveys.method.ikm import Mutu
 from sukma.surveys.models import PROFILE_FIELDS, Agency, Period, PeriodKind, ServicePoint
-from sukma.surveys.moderation import response_exclude, response_include
 from sukma.surveys.selectors import (
     agency_figure,
     agency_figures,
@@ -37,14 +45,6 @@ from sukma.surveys.selectors import (
     regency_figure,
     service_figures,
 )
-from sukma.surveys.selectors_dashboard import (
-    FLAGS,
-    default_period,
-    flagged_responses,
-    monthly_figures,
-    periods_for_picker,
-)
-from sukma.surveys.submission import Flag
 
 
 # ---------------------------------------------------------------- access

@@ -1,7 +1,7 @@
 """The province's standard lists: kinds of agency every regency has, and their services.
 
 A regency maps each agency to a standard kind and each service to a
-standard service of that kind (sukma.surveys.services_mapping); rankings
+standard service of that kind (sukma.surveys.structure.mapping); rankings
 compare agencies and services through these codes. Codes never change once
 made (regencies hold them); names and the active flag do. Every write is
 audited in the same transaction.
@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sukma.platform.audit import audit_record, snapshot
-from sukma.platform.rankings.models import StandardAgencyKind, StandardService
+from sukma.access.audit import audit_record, snapshot
+from sukma.standards.models import StandardAgencyKind, StandardService
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "data" / "opd-template.csv"
 

@@ -6,7 +6,7 @@ that a write without its audit row (or the reverse) cannot be committed.
 
 from django.db import models, transaction
 
-from sukma.platform.models import AuditEvent
+from sukma.access.models import AuditEvent
 from sukma.tenants.models import Regency
 
 

@@ -111,7 +111,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from sukma.surveys.elements import ELEMENT_CODES, ELEMENTS_BY_CODE
+from sukma.surveys.method.elements import ELEMENT_CODES, ELEMENTS_BY_CODE
 
 MIN_ANSWER = 1
 MAX_ANSWER = 4

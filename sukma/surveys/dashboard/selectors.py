@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from sukma.surveys.ikm import ElementTotals
+from sukma.surveys.citizen.submission import Flag
+from sukma.surveys.method.ikm import ElementTotals
 from sukma.surveys.models import MonthlyServiceTotals, Period, PeriodKind, Response
 from sukma.surveys.selectors import (
     SUMS,
@@ -21,7 +22,6 @@ from sukma.surveys.selectors import (
     make_figure,
     weight_policy,
 )
-from sukma.surveys.submission import Flag
 
 FLAGS = (Flag.BURST, Flag.IDENTICAL, Flag.FAST)
 

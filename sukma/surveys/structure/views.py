@@ -18,18 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sukma.platform.forms import add_service_errors
-from sukma.platform.permissions import can_admin_regency, can_work_in_regency
-from sukma.surveys import imports
-from sukma.surveys import services_structure as structure
-from sukma.surveys.forms_admin import (
-    AgencyForm,
-    ExtraQuestionForm,
-    ImportForm,
-    ServiceForm,
-    ServicePointForm,
-    YearForm,
-)
+from sukma.access.permissions import can_admin_regency, can_work_in_regency
+from sukma.forms import add_service_errors
 from sukma.surveys.models import (
     Agency,
     AgencyKind,
@@ -40,13 +30,23 @@ from sukma.surveys.models import (
     Service,
     ServicePoint,
 )
-from sukma.surveys.selectors_structure import (
+from sukma.surveys.structure import imports
+from sukma.surveys.structure import services as structure
+from sukma.surveys.structure.forms import (
+    AgencyForm,
+    ExtraQuestionForm,
+    ImportForm,
+    ServiceForm,
+    ServicePointForm,
+    YearForm,
+)
+from sukma.surveys.structure.questionnaire import questionnaire_install_standard
+from sukma.surveys.structure.selectors import (
     agencies_with_counts,
     periods_by_year,
     questionnaire_current,
     service_point_public_path,
 )
-from sukma.surveys.services import questionnaire_install_standard
 
 
 def regency_staff(*, edit: bool):

@@ -31,9 +31,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sukma.platform.audit import audit_record
+from sukma.access.audit import audit_record
 from sukma.surveys.models import Agency, AgencyKind, Service, ServicePoint
-from sukma.surveys.services_structure import (
+from sukma.surveys.structure.services import (
     agency_save,
     current_regency,
     service_point_save,

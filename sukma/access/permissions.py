@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sukma.platform.models import Membership, Role
+from sukma.access.models import Membership, Role
 from sukma.tenants.models import Regency
 
 

@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sukma.platform.audit import audit_record, snapshot
-from sukma.platform.rankings.models import StandardAgencyKind, StandardService
+from sukma.access.audit import audit_record, snapshot
+from sukma.standards.models import StandardAgencyKind, StandardService
 from sukma.surveys.models import Agency, Service
-from sukma.surveys.services_structure import current_regency
+from sukma.surveys.structure.services import current_regency
 
 
 def standard_kind_choices() -> list[StandardAgencyKind]:

@@ -20,7 +20,7 @@ from sukma.surveys.models import (
     MonthlyServiceTotals,
     Response,
 )
-from sukma.surveys.prepared import in_schema
+from sukma.surveys.recording.prepared import in_schema
 
 TOTAL_COLUMNS = ["responses", *[f"{f}_{k}" for f in ELEMENT_FIELDS for k in ("sum", "count")]]
 CURRENT_XID = "pg_current_xact_id()::text::bigint"

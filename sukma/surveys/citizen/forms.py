@@ -1,7 +1,7 @@
 """The citizen's survey form: parses what a phone posted into a Submission.
 
 The form only parses (types, choices offered); every rule of the survey is
-checked by sukma.surveys.submission.response_submit, whose refusals are put
+checked by sukma.surveys.citizen.submission.response_submit, whose refusals are put
 back on the form next to the field they concern, or at the top. The page
 is rendered by hand (radio buttons as big cards), so this form also hands
 the template what it needs: each group's options with the one checked.
@@ -17,14 +17,14 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from sukma.surveys.elements import ELEMENTS
-from sukma.surveys.models import PROFILE_FIELDS, PROFILE_VALUES, Question, QuestionKind
-from sukma.surveys.submission import (
+from sukma.surveys.citizen.submission import (
     OLDEST_SERVICE_DAYS,
     VERSION_MAX,
     Submission,
     answers_from_pairs,
 )
+from sukma.surveys.method.elements import ELEMENTS
+from sukma.surveys.models import PROFILE_FIELDS, PROFILE_VALUES, Question, QuestionKind
 
 HONEYPOT = "catatan_petugas"  # a name no browser autofills; humans never see the field
 NOT_APPLICABLE = "na"  # "tidak berlaku": stored as unanswered

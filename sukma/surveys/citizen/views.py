@@ -20,9 +20,8 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sukma.surveys.forms_citizen import HONEYPOT, NOT_APPLICABLE, CitizenForm, quick_submission
-from sukma.surveys.models import Question, QuestionKind, Questionnaire, Service, ServicePoint
-from sukma.surveys.protection import (
+from sukma.surveys.citizen.forms import HONEYPOT, NOT_APPLICABLE, CitizenForm, quick_submission
+from sukma.surveys.citizen.protection import (
     RATE_WINDOW,
     client_address,
     device_token,
@@ -31,7 +30,8 @@ from sukma.surveys.protection import (
     started_stamp,
     submissions_over_limit,
 )
-from sukma.surveys.submission import SUGGESTION_MAX, response_submit
+from sukma.surveys.citizen.submission import SUGGESTION_MAX, response_submit
+from sukma.surveys.models import Question, QuestionKind, Questionnaire, Service, ServicePoint
 
 log = logging.getLogger(__name__)
 

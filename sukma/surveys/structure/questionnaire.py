@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from sukma.surveys.elements import ELEMENTS
+from sukma.surveys.method.elements import ELEMENTS
 from sukma.surveys.models import Question, QuestionKind, Questionnaire
 
 

@@ -2,7 +2,7 @@
 
 Admins of this regency change the mapping; its agency operators see it;
 anyone else gets the admin pages' 403. The rules and the audit live in
-sukma.surveys.services_mapping.
+sukma.surveys.structure.mapping.
 """
 
 from django import forms
@@ -12,15 +12,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sukma.platform.forms import add_service_errors
+from sukma.forms import add_service_errors
 from sukma.surveys.models import Agency
-from sukma.surveys.services_mapping import (
+from sukma.surveys.structure.mapping import (
     agency_map,
     mapping_overview,
     standard_kind_choices,
     standard_service_choices,
 )
-from sukma.surveys.views_admin import regency_staff
+from sukma.surveys.structure.views import regency_staff
 
 SERVICE_PREFIX = "service_"
 

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sukma.platform.audit import audit_record, snapshot
+from sukma.access.audit import audit_record, snapshot
+from sukma.surveys.citizen.submission import check_day_writable
 from sukma.surveys.models import Response
-from sukma.surveys.submission import check_day_writable
-from sukma.surveys.totals import totals_apply
+from sukma.surveys.recording.totals import totals_apply
 from sukma.tenants.models import Regency
 
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sukma.surveys.models import AgencyKind, QuestionKind, Service
-from sukma.surveys.services_structure import FIRST_YEAR, LAST_YEAR, ExtraQuestion
+from sukma.surveys.structure.services import FIRST_YEAR, LAST_YEAR, ExtraQuestion
 
 
 class AgencyForm(forms.Form):

@@ -18,8 +18,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from sukma.surveys.ikm import IkmResult, Mutu
-from sukma.surveys.selectors_dashboard import MonthFigure
+from sukma.surveys.dashboard.selectors import MonthFigure
+from sukma.surveys.method.ikm import IkmResult, Mutu
 from sukma.surveys.templatetags.figures import element_name_text, number
 
 GRADE_COLOURS = {

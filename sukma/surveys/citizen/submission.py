@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from sukma.surveys.complaints.models import Case
 from sukma.surveys.complaints.services import case_for
-from sukma.surveys.elements import ELEMENT_CODES
+from sukma.surveys.method.elements import ELEMENT_CODES
 from sukma.surveys.models import (
     PROFILE_FIELDS,
     PROFILE_VALUES,
@@ -37,8 +37,14 @@ from sukma.surveys.models import (
     QuestionKind,
     Response,
 )
-from sukma.surveys.prepared import Numbered, as_text, fetch_prepared, in_schema, param_type
-from sukma.surveys.totals import rows_per_response, totals_ctes
+from sukma.surveys.recording.prepared import (
+    Numbered,
+    as_text,
+    fetch_prepared,
+    in_schema,
+    param_type,
+)
+from sukma.surveys.recording.totals import rows_per_response, totals_ctes
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sukma.platform.audit import audit_record, snapshot
-from sukma.platform.permissions import is_province_admin
+from sukma.access.audit import audit_record, snapshot
+from sukma.access.permissions import is_province_admin
 from sukma.surveys.followup.services import plans_draft_for_period
 from sukma.surveys.models import (
     PERIOD_MONTHS,
@@ -36,7 +36,7 @@ from sukma.surveys.models import (
     ServicePoint,
 )
 from sukma.surveys.selectors import Basis
-from sukma.surveys.services import questionnaire_install_standard
+from sukma.surveys.structure.questionnaire import questionnaire_install_standard
 from sukma.tenants.models import Regency
 
 # No 0/O, 1/I/L: a code is read off a poster and typed on a phone.
