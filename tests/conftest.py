@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from sukma.access.models import Membership, Role, User
 from sukma.tenants.models import Regency
@@ -94,6 +95,17 @@ def _back_to_public_schema():
     connection.set_schema_to_public()
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language():
+    """A request in English leaves English active in the thread; start every test in Indonesian.
+
+    Without this, a test's outcome depended on whether an English request ran before it.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def host_client(host: str, user: User | None = None, **extra) -> Client:
