@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from sukma import background
 from sukma.access.models import AuditEvent
 from sukma.api import serializers as s
 from sukma.api.permissions import IsProvinceAdmin
@@ -28,7 +29,6 @@ from sukma.platform.services.agreements import (
 from sukma.platform.services.provisioning import provisioning_progress, provisioning_start
 from sukma.platform.services.regencies import regency_set_status
 from sukma.tenants.models import Domain, Regency, RegencyStatus
-from sukma.worker.tasks import provision_regency
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -168,9 +168,7 @@ def _enqueue(job: ProvisioningJob) -> str:
     task_id = str(uuid.uuid4())
     job.task_id = task_id
     job.save(update_fields=["task_id", "updated_at"])
-    transaction.on_commit(
-        lambda: provision_regency.apply_async(args=(str(job.pk),), task_id=task_id)
-    )
+    background.send_on_commit(background.PROVISION_REGENCY, args=[str(job.pk)], task_id=task_id)
     return task_id
 
 

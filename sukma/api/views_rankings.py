@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from sukma.api.permissions import IsProvinceAdmin
 from sukma.api.serializers import ErrorSerializer
+from sukma.platform.rankings import services
 from sukma.platform.rankings.models import RefreshKind, RefreshRun, RunState
 from sukma.platform.rankings.ranking import LEVELS, REGENCY, RankPeriod, ranking_read
 from sukma.platform.rankings.services import refresh_progress, refresh_start
@@ -166,12 +167,10 @@ class RankingRefreshView(APIView):
         "Poll `status_url` until `state` is done or failed.",
     )
     def post(self, request):
-        from sukma.worker.tasks_rankings import refresh_send
-
         given = RefreshStartSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         run = refresh_start(acting_user=request.user, kind=given.validated_data["kind"])
-        refresh_send(run)
+        services.refresh_send(run)
         status_url = request.build_absolute_uri(
             reverse("api-rankings-refresh-detail", kwargs={"pk": run.pk})
         )

@@ -109,13 +109,6 @@ def refresh_rankings(self, run_id: str | None = None) -> int:
     return len(regencies)
 
 
-def refresh_send(run: RefreshRun) -> None:
-    """Send a recorded refresh to the workers once its transaction commits (dashboard, API)."""
-    from django.db import transaction
-
-    transaction.on_commit(lambda: refresh_rankings.apply_async(args=(str(run.pk),), headers=PUBLIC))
-
-
 # ------------------------------------------------------------------------------ reconciliation
 @app.task(bind=True, soft_time_limit=1800, time_limit=1900, **RETRY)
 def reconcile_regency(self, run_id: int, regency_id: int) -> int:

@@ -75,7 +75,7 @@ def test_bad_parameters_are_a_400_in_the_error_shape(province_api, ranked, param
 
 
 def test_refresh_is_accepted_and_its_progress_readable(province_api, personas):
-    with mock.patch("sukma.worker.tasks_rankings.refresh_send") as send:
+    with mock.patch("sukma.platform.rankings.services.refresh_send") as send:
         response = province_api.post("/api/v1/rankings/refresh/", {"kind": "full"}, format="json")
     assert response.status_code == 202 and send.call_count == 1
     run = RefreshRun.objects.get(pk=response.json()["id"])

@@ -22,15 +22,16 @@ class SentTask:
 @pytest.fixture
 def sent(monkeypatch) -> list[str]:
     """The job ids handed to the worker queue; no broker in these tests."""
-    from sukma.worker.tasks import provision_regency
+    from sukma import background
 
     calls: list[str] = []
 
-    def delay(job_id):
-        calls.append(job_id)
+    def send(name, *, args=(), **options):
+        assert name == background.PROVISION_REGENCY
+        calls.extend(args)
         return SentTask()
 
-    monkeypatch.setattr(provision_regency, "delay", delay)
+    monkeypatch.setattr(background, "send", send)
     return calls
 
 

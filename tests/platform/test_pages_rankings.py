@@ -96,7 +96,7 @@ def test_the_public_results_need_no_sign_in(anonymous_public, ranked):
 
 
 def test_refresh_now_starts_a_run_and_shows_its_progress(province_client, personas):
-    with mock.patch("sukma.worker.tasks_rankings.refresh_send") as send:
+    with mock.patch("sukma.platform.rankings.services.refresh_send") as send:
         response = province_client.post("/peringkat/segarkan/")
     run = RefreshRun.objects.get()
     assert send.call_count == 1 and run.started_by == personas.province_admin

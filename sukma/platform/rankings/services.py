@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from sukma import background
 from sukma.access.audit import audit_record
 from sukma.platform.rankings.models import RefreshKind, RefreshRun, RunState
 from sukma.platform.rankings.rollup import active_regencies, rollup_regency_run
@@ -36,6 +37,11 @@ def refresh_start(*, acting_user, kind: str = RefreshKind.INCREMENTAL) -> Refres
         after={"id": str(run.pk), "kind": run.kind},
     )
     return run
+
+
+def refresh_send(run: RefreshRun) -> None:
+    """Send a recorded refresh to the workers once its transaction commits (dashboard, API)."""
+    background.send_on_commit(background.REFRESH_RANKINGS, args=[str(run.pk)], schema="public")
 
 
 def refresh_progress(run: RefreshRun) -> dict:

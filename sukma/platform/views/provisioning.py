@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
+from sukma import background
 from sukma.forms import add_service_errors
 from sukma.platform.forms import ProvisionForm, suggested_subdomain
 from sukma.platform.models import JobState, ProvisioningJob
@@ -25,10 +26,8 @@ def provision_form_for(regency: Regency) -> ProvisionForm:
 
 def dispatch_job(request, job: ProvisioningJob) -> None:
     """Queue the job for a worker and remember the task, so the job can be traced to it."""
-    from sukma.worker.tasks import provision_regency
-
     try:
-        result = provision_regency.delay(str(job.pk))
+        result = background.send(background.PROVISION_REGENCY, args=[str(job.pk)])
     except OperationalError:
         # The job is recorded and can be run again; the page says it is waiting.
         log.exception("could not queue provisioning job %s", job.pk)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError
 
-from sukma.platform.rankings import exports
+from sukma.platform.rankings import exports, services
 from sukma.platform.rankings.models import (
     RefreshKind,
     RefreshRun,
@@ -201,14 +201,12 @@ def ranking_service(request, pk: int, service_id: int):
 @province_admin_required
 @require_POST
 def ranking_refresh(request):
-    from sukma.worker.tasks_rankings import refresh_send
-
     kind = request.POST.get("kind", RefreshKind.INCREMENTAL)
     if kind not in RefreshKind.values:
         kind = RefreshKind.INCREMENTAL
     run = refresh_start(acting_user=request.user, kind=kind)
     try:
-        refresh_send(run)
+        services.refresh_send(run)
     except OperationalError:
         messages.error(request, _("The refresh is recorded but the worker queue is unreachable."))
     return redirect("ranking_refresh_progress", pk=run.pk)

@@ -17,6 +17,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from sukma import background
 from sukma.surveys.models import Agency, Period, Service
 from sukma.surveys.reports.models import ReportFile, ReportFormat, ReportScope, ReportState
 from sukma.surveys.reports.selectors import data_fingerprint, report_data, subject_for
@@ -50,10 +51,8 @@ def _subject(scope: str, scope_id: int):
 
 
 def _dispatch(report_id: int, schema: str) -> None:
-    from sukma.worker.tasks_reports import generate_report
-
     try:
-        result = generate_report.apply_async(args=[report_id], headers={"_schema_name": schema})
+        result = background.send(background.GENERATE_REPORT, args=[report_id], schema=schema)
     except Exception:  # the broker is down: the request stays pending and can be asked again
         log.exception("could not queue report %s", report_id)
         return

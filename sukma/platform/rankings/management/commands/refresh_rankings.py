@@ -10,6 +10,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from sukma import background
 from sukma.platform.rankings.models import RefreshKind
 from sukma.platform.rankings.services import refresh_progress, refresh_run_here, refresh_start
 
@@ -42,12 +43,10 @@ class Command(BaseCommand):
         kind = RefreshKind.FULL if opts["full"] else RefreshKind.INCREMENTAL
         run = refresh_start(acting_user=None, kind=kind)
         if not opts["sync"]:
-            from sukma.worker.tasks_rankings import PUBLIC, reconcile_all, refresh_rankings
-
-            refresh_rankings.apply_async(args=(str(run.pk),), headers=PUBLIC)
+            background.send(background.REFRESH_RANKINGS, args=[str(run.pk)], schema="public")
             self.stdout.write(f"Refresh {run.pk} ({kind}) sent to the workers.")
             if opts["reconcile"]:
-                reconcile_all.apply_async(headers=PUBLIC)
+                background.send(background.RECONCILE_ALL, schema="public")
                 self.stdout.write("Reconciliation sent to the workers.")
             return
         show = _bar(self.stdout, "rollup") if sys.stdout.isatty() or opts["verbosity"] > 1 else None
