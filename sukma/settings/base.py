@@ -45,6 +45,7 @@ SHARED_APPS = [
     "sukma.api",
     "sukma.worker",
     "sukma.platform.rankings",
+    "sukma.demo",
 ]
 TENANT_APPS = [
     "sukma.surveys",

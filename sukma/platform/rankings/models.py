@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sukma.standards import models as standards_models  # noqa: F401  (registers the standard lists)
 from sukma.standards.models import AgencyKind
-from sukma.surveys.models import ElementTotalsColumns, never_negative
+from sukma.surveys.province import ElementTotalsColumns, never_negative
 
 
 # ====================================================================== the rollup

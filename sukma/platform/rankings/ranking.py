@@ -98,8 +98,13 @@ from sukma.platform.rankings.models import (
 from sukma.standards.models import StandardAgencyKind, StandardService
 from sukma.surveys.method.ikm import ElementTotals, IkmResult, WeightPolicy, compute_ikm
 from sukma.surveys.method.sampling import sample_adequacy
-from sukma.surveys.models import ELEMENT_FIELDS, PERIOD_MONTHS, PeriodKind
-from sukma.surveys.structure.services import PERIODS_IN_YEAR, period_bounds
+from sukma.surveys.province import (
+    ELEMENT_FIELDS,
+    PERIOD_MONTHS,
+    PERIODS_IN_YEAR,
+    PeriodKind,
+    period_bounds,
+)
 from sukma.tenants.models import Regency, RegencyStatus
 
 POLICY = WeightPolicy.EXACT

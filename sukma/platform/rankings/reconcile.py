@@ -20,7 +20,11 @@ from django_tenants.utils import quote_schema_name
 
 from sukma.platform.rankings.models import ReconciliationRun, RollupCursor
 from sukma.platform.rankings.rollup import COLUMNS, active_regencies
-from sukma.surveys.models import ELEMENT_FIELDS
+from sukma.surveys.province import (
+    DAILY_TOTALS_TABLE,
+    ELEMENT_FIELDS,
+    RESPONSE_TABLE,
+)
 from sukma.tenants.models import Regency
 
 RAW_AGGREGATES = ", ".join(
@@ -49,7 +53,7 @@ def _compare_sql(schema: str, *, level: str) -> str:
     return f"""
     WITH raw AS (
         SELECT service_id, {raw_key} AS key, {RAW_AGGREGATES}
-        FROM {s}.surveys_response WHERE NOT excluded
+        FROM {s}.{RESPONSE_TABLE} WHERE NOT excluded
         GROUP BY 1, 2
     ), roll AS (
         SELECT service_id, {roll_key} AS key, {", ".join(COLUMNS)}
@@ -62,7 +66,7 @@ def _compare_sql(schema: str, *, level: str) -> str:
         FROM raw FULL OUTER JOIN roll ON roll.service_id = raw.service_id AND roll.key = raw.key
     )
     SELECT k.service_id, k.key, k.raw_values, k.roll_values,
-           EXISTS (SELECT 1 FROM {s}.surveys_dailyservicetotals t
+           EXISTS (SELECT 1 FROM {s}.{DAILY_TOTALS_TABLE} t
                    WHERE {tot_join} AND {pending}) AS pending
     FROM k
     WHERE k.raw_values <> k.roll_values

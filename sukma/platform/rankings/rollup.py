@@ -49,7 +49,12 @@ from django.utils import timezone
 from django_tenants.utils import quote_schema_name
 
 from sukma.platform.rankings.models import CursorState, RefreshRun, RollupCursor
-from sukma.surveys.models import ELEMENT_FIELDS
+from sukma.surveys.province import (
+    AGENCY_TABLE,
+    DAILY_TOTALS_TABLE,
+    ELEMENT_FIELDS,
+    SERVICE_TABLE,
+)
 from sukma.tenants.models import Regency, RegencyStatus
 
 COLUMNS = ["responses", *[f"{f}_{k}" for f in ELEMENT_FIELDS for k in ("sum", "count")]]
@@ -90,7 +95,7 @@ def directory_refresh(regency: Regency) -> None:
             INSERT INTO public.rankings_rollupagency AS d
                 (regency_id, agency_id, name, short_name, kind, standard_kind, active)
             SELECT %s, a.id, a.name, a.short_name, a.kind, a.standard_kind, a.active
-            FROM {s}.surveys_agency a
+            FROM {s}.{AGENCY_TABLE} a
             ON CONFLICT (regency_id, agency_id) DO UPDATE SET
                 name = EXCLUDED.name, short_name = EXCLUDED.short_name, kind = EXCLUDED.kind,
                 standard_kind = EXCLUDED.standard_kind, active = EXCLUDED.active
@@ -102,13 +107,13 @@ def directory_refresh(regency: Regency) -> None:
         )
         cursor.execute(
             f"""DELETE FROM public.rankings_rollupagency
-            WHERE regency_id = %s AND agency_id NOT IN (SELECT id FROM {s}.surveys_agency)""",
+            WHERE regency_id = %s AND agency_id NOT IN (SELECT id FROM {s}.{AGENCY_TABLE})""",
             [regency.pk],
         )
         # Services whose agency changed: their rolled-up rows follow them.
         cursor.execute(
             f"""
-            SELECT v.id, v.agency_id FROM {s}.surveys_service v
+            SELECT v.id, v.agency_id FROM {s}.{SERVICE_TABLE} v
             JOIN public.rankings_rollupservice d
               ON d.regency_id = %s AND d.service_id = v.id AND d.agency_id <> v.agency_id
             """,
@@ -120,7 +125,7 @@ def directory_refresh(regency: Regency) -> None:
             INSERT INTO public.rankings_rollupservice AS d
                 (regency_id, service_id, agency_id, name, standard_service, annual_users, active)
             SELECT %s, v.id, v.agency_id, v.name, v.standard_service, v.annual_users, v.active
-            FROM {s}.surveys_service v
+            FROM {s}.{SERVICE_TABLE} v
             ON CONFLICT (regency_id, service_id) DO UPDATE SET
                 agency_id = EXCLUDED.agency_id, name = EXCLUDED.name,
                 standard_service = EXCLUDED.standard_service,
@@ -133,7 +138,7 @@ def directory_refresh(regency: Regency) -> None:
         )
         cursor.execute(
             f"""DELETE FROM public.rankings_rollupservice
-            WHERE regency_id = %s AND service_id NOT IN (SELECT id FROM {s}.surveys_service)""",
+            WHERE regency_id = %s AND service_id NOT IN (SELECT id FROM {s}.{SERVICE_TABLE})""",
             [regency.pk],
         )
         for service_id, agency_id in moved:
@@ -154,8 +159,8 @@ def _copy_batch_sql(schema: str) -> str:
     return f"""
     WITH src AS (
         SELECT t.id, t.service_id, v.agency_id, t.day, {src_cols}
-        FROM {quote_schema_name(schema)}.surveys_dailyservicetotals t
-        JOIN {quote_schema_name(schema)}.surveys_service v ON v.id = t.service_id
+        FROM {quote_schema_name(schema)}.{DAILY_TOTALS_TABLE} t
+        JOIN {quote_schema_name(schema)}.{SERVICE_TABLE} v ON v.id = t.service_id
         WHERE t.changed_xid >= %(xid_from)s AND t.id > %(after)s
         ORDER BY t.id
         LIMIT %(limit)s
@@ -321,7 +326,7 @@ def _drop_vanished_days(regency: Regency) -> None:
         ):
             cursor.execute(
                 f"""DELETE FROM public.{table} r WHERE r.regency_id = %s AND NOT EXISTS (
-                    SELECT 1 FROM {s}.surveys_dailyservicetotals t
+                    SELECT 1 FROM {s}.{DAILY_TOTALS_TABLE} t
                     WHERE t.service_id = r.service_id AND {expr} = r.{key})""",
                 [regency.pk],
             )

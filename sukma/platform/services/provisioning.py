@@ -24,7 +24,7 @@ from sukma.platform.services.memberships import (
     membership_grant,
     user_get_or_invite,
 )
-from sukma.surveys.structure.questionnaire import questionnaire_install_standard
+from sukma.surveys.province import questionnaire_install_standard
 from sukma.tenants.clone import clone_template
 from sukma.tenants.models import Domain, Regency, RegencyStatus
 from sukma.tenants.naming import SUBDOMAIN_PATTERN, host_for

@@ -2,7 +2,7 @@
 
 Periods live in the regency's schema, so they are read (and reopened) inside
 tenant_context. Reopening is the province's act only: it goes through
-services_structure.period_unlock, which refuses anyone else, asks for a
+sukma.surveys.province.period_unlock, which refuses anyone else, asks for a
 reason and writes the audit row in the same transaction.
 """
 
@@ -16,8 +16,7 @@ from django.views.decorators.http import require_POST
 from django_tenants.utils import schema_exists, tenant_context
 
 from sukma.platform.views.access import province_admin_required
-from sukma.surveys.models import Period
-from sukma.surveys.structure import services as structure
+from sukma.surveys import province
 from sukma.tenants.models import Regency
 
 
@@ -37,7 +36,7 @@ def render_periods(request, regency: Regency, *, form=None, form_period=None, st
     periods = []
     if _has_schema(regency):
         with tenant_context(regency):
-            periods = list(Period.objects.order_by("-year", "kind", "-starts_on"))
+            periods = province.periods_newest_first()
     rows = [
         {
             "period": p,
@@ -66,13 +65,13 @@ def period_reopen(request, pk: int, period_id: int):
         return redirect("regency_periods", pk=regency.pk)
     form = ReopenForm(request.POST, prefix=f"p{period_id}")
     with tenant_context(regency):
-        period = Period.objects.filter(pk=period_id).first()
+        period = province.period_get(period_id)
         if period is None:
             messages.error(request, _("No such period."))
             return redirect("regency_periods", pk=regency.pk)
         if form.is_valid():
             try:
-                structure.period_unlock(
+                province.period_unlock(
                     acting_user=request.user,
                     period=period,
                     reason=form.cleaned_data["reason"],

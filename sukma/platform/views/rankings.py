@@ -45,7 +45,7 @@ from sukma.platform.rankings.ranking import (
 )
 from sukma.platform.rankings.services import refresh_progress, refresh_start
 from sukma.platform.views.access import province_admin_required
-from sukma.surveys.models import PeriodKind
+from sukma.surveys.province import PeriodKind
 from sukma.tenants.models import Regency
 
 

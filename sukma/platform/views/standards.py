@@ -11,8 +11,7 @@ from django.views.decorators.http import require_POST
 from sukma.forms import add_service_errors
 from sukma.platform.views.access import province_admin_required
 from sukma.standards import services as standards
-from sukma.standards.models import StandardAgencyKind, StandardService
-from sukma.surveys.models import AgencyKind
+from sukma.standards.models import AgencyKind, StandardAgencyKind, StandardService
 
 
 class KindForm(forms.Form):

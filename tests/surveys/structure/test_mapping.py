@@ -113,7 +113,7 @@ def test_kediri_admin_cannot_map_tulungagung_agencies(personas, dukcapil, standa
 
 
 def test_the_demo_maps_template_agencies_and_services_by_name(personas, dukcapil):
-    from sukma.platform.demo import standard_mapping_seed
+    from sukma.demo.seed import standard_mapping_seed
 
     agency, _ktp, kk, _point = dukcapil
     Service.objects.filter(pk=kk.pk).update(name="Kartu Keluarga")

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from sukma.access.models import AuditEvent
-from sukma.platform.demo import structure_seed
+from sukma.demo.seed import structure_seed
 from sukma.surveys.models import (
     Agency,
     Period,

@@ -1,4 +1,4 @@
-"""Demo data for the control plane: East Java's regencies, their agreements, demo sign-ins.
+"""Demo data: East Java's regencies, their agreements, structure, responses and sign-ins.
 
 Everything goes through the real services, so the demo shows what a real
 province would see. Every function is idempotent: `make demo` twice seeds

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from tqdm import tqdm
 
-from sukma.platform import demo
+from sukma.demo import seed as demo
 from sukma.tenants.models import Regency
 
 

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from sukma import embedded
-from sukma.platform import demo
+from sukma.demo import seed as demo
 from sukma.settings import env
 from sukma.tenants.naming import host_for, url_for_host
 

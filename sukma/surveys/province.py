@@ -1,0 +1,63 @@
+"""What the province may use of a regency's survey: the one door from sukma.platform into here.
+
+The control plane (provisioning, the provincial rankings, the province's pages)
+imports from sukma.surveys only this module and the pure method
+(sukma.surveys.method); an import-linter contract in pyproject.toml holds it to
+that. Whatever else changes inside sukma.surveys, this surface is what the
+province depends on: change it deliberately.
+
+Reads come first: the element columns every total carries, periods and their
+bounds, and the tables the rollup and the reconciliation read across schemas
+(they read them with SQL, schema by schema, from the public schema). Then the
+two writes the province makes in a regency's schema: installing the standard
+questionnaire when it provisions one, and reopening a locked period.
+"""
+
+from sukma.surveys.models import (
+    ELEMENT_FIELDS,
+    PERIOD_MONTHS,
+    Agency,
+    DailyServiceTotals,
+    ElementTotalsColumns,
+    Period,
+    PeriodKind,
+    Response,
+    Service,
+    never_negative,
+)
+from sukma.surveys.structure.questionnaire import questionnaire_install_standard
+from sukma.surveys.structure.services import PERIODS_IN_YEAR, period_bounds, period_unlock
+
+# The regency tables the provincial rollup and reconciliation read, qualified by schema there.
+AGENCY_TABLE = Agency._meta.db_table
+SERVICE_TABLE = Service._meta.db_table
+RESPONSE_TABLE = Response._meta.db_table
+DAILY_TOTALS_TABLE = DailyServiceTotals._meta.db_table
+
+
+def periods_newest_first() -> list[Period]:
+    """The regency's periods (the connection on its schema), newest year first."""
+    return list(Period.objects.order_by("-year", "kind", "-starts_on"))
+
+
+def period_get(period_id: int) -> Period | None:
+    return Period.objects.filter(pk=period_id).first()
+
+
+__all__ = [
+    "AGENCY_TABLE",
+    "DAILY_TOTALS_TABLE",
+    "ELEMENT_FIELDS",
+    "PERIODS_IN_YEAR",
+    "PERIOD_MONTHS",
+    "RESPONSE_TABLE",
+    "SERVICE_TABLE",
+    "ElementTotalsColumns",
+    "PeriodKind",
+    "never_negative",
+    "period_bounds",
+    "period_get",
+    "period_unlock",
+    "periods_newest_first",
+    "questionnaire_install_standard",
+]
