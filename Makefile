@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # The embedded servers of the test suite live apart from the demo's.
 TEST_VAR := $(CURDIR)/var/test
 
-.PHONY: install demo test smoke lint bench stop clean debian-deps messages
+.PHONY: install demo test smoke lint layers bench stop clean debian-deps messages
 
 install: $(STAMP)
 
@@ -37,7 +37,8 @@ debian-deps:
 demo: install
 	$(BIN)/python manage.py run_demo
 
-test: install debian-deps
+# The layers are checked first: a new import back up fails the run before any test.
+test: install debian-deps layers
 	@if [ -z "$$DATABASE_URL" ] || [ -z "$$REDIS_URL" ]; then export SUKMA_VAR_DIR=$(TEST_VAR); fi; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	SUKMA_VAR_DIR=$(TEST_VAR) $(BIN)/python -m sukma.embedded stop; exit $$status
@@ -48,8 +49,12 @@ smoke: install
 	  $(BIN)/python -m pytest -q tests/test_embedded.py tests/tenants; status=$$?; \
 	SUKMA_VAR_DIR=$(TEST_VAR) $(BIN)/python -m sukma.embedded stop; exit $$status
 
-lint: install
+lint: install layers
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+# The import-linter contracts in pyproject.toml: the layers of shared/DESIGN.md.
+layers: install
+	$(BIN)/lint-imports --no-cache
 
 bench: install
 	$(BIN)/python bench/provision.py
