@@ -44,7 +44,7 @@ class Question(models.Model):
     """A question of one questionnaire version.
 
     The nine element questions carry their code (U1..U9) and are the only
-    ones that enter the index; their wording comes from surveys.elements.
+    ones that enter the index; their wording comes from sukma.surveys.method.elements.
     """
 
     questionnaire = models.ForeignKey(

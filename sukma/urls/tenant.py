@@ -2,23 +2,22 @@
 
 from django.urls import include, path
 
-from sukma.surveys.citizen import views as views_citizen
+from sukma.surveys.citizen import views as citizen
 from sukma.surveys.complaints.urls import citizen_patterns as complaint_tracking
-from sukma.surveys.dashboard import views as views_dashboard
-from sukma.surveys.results import home as views
-from sukma.surveys.results import views as views_public
+from sukma.surveys.dashboard import views as dashboard
+from sukma.surveys.results import views as results
 from sukma.urls.common import common_patterns
 
 urlpatterns = [
-    path("", views.regency_home, name="home"),
-    path("s/<str:code>/", views_citizen.survey, name="citizen_survey"),
-    path("s/<str:code>/terima-kasih/", views_citizen.thanks, name="citizen_thanks"),
-    path("dasbor/", views_dashboard.regency_dashboard, name="dashboard"),
-    path("dasbor/opd/<int:agency_id>/", views_dashboard.agency_dashboard, name="dashboard_agency"),
-    path("dasbor/respons/", views_dashboard.flagged_list, name="dashboard_responses"),
-    path("poster/titik/<int:point_id>.pdf", views_dashboard.poster_point, name="poster_point"),
-    path("poster/opd/<int:agency_id>.pdf", views_dashboard.poster_agency, name="poster_agency"),
-    path("hasil/", views_public.public_results, name="public_results"),
+    path("", results.regency_home, name="home"),
+    path("s/<str:code>/", citizen.survey, name="citizen_survey"),
+    path("s/<str:code>/terima-kasih/", citizen.thanks, name="citizen_thanks"),
+    path("dasbor/", dashboard.regency_dashboard, name="dashboard"),
+    path("dasbor/opd/<int:agency_id>/", dashboard.agency_dashboard, name="dashboard_agency"),
+    path("dasbor/respons/", dashboard.flagged_list, name="dashboard_responses"),
+    path("poster/titik/<int:point_id>.pdf", dashboard.poster_point, name="poster_point"),
+    path("poster/opd/<int:agency_id>.pdf", dashboard.poster_agency, name="poster_agency"),
+    path("hasil/", results.public_results, name="public_results"),
     path("laporan/", include("sukma.surveys.reports.urls")),
     *complaint_tracking,
     path("pengaduan/", include("sukma.surveys.complaints.urls")),

@@ -3,7 +3,7 @@
 Callers put the connection on the regency's schema first. Who may do what:
 
 - drafting happens when a period is locked (``plans_draft_for_period``,
-  called from ``services_structure.period_lock`` in its transaction);
+  called from ``sukma.surveys.structure.services.period_lock`` in its transaction);
 - an agency's operators and the regency's admins edit the agency's plan:
   while it is a draft the plan itself (which elements it acts on, the
   action, the deadline, the person responsible); once approved the

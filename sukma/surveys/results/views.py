@@ -1,14 +1,16 @@
-"""The public results page of a regency: no sign-in, readable on a phone.
+"""What anyone reads on a regency's site without signing in: its front page and its results.
 
-Every agency's and service's IKM and grade for the current year and the
-last closed year, with response counts and sample adequacy. A figure whose
-sample falls short is shown with that flag, never hidden. Numbers come
-from the same selectors as the dashboards, so the two always agree.
+The results page (/hasil/) shows every agency's and service's IKM and grade
+for the current year and the last closed year, with response counts and
+sample adequacy. A figure whose sample falls short is shown with that flag,
+never hidden. Numbers come from the same selectors as the dashboards, so the
+two always agree.
 """
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from sukma.access.permissions import scope_for
 from sukma.surveys.dashboard.views import period_label
 from sukma.surveys.method.ikm import Mutu
 from sukma.surveys.models import PeriodKind
@@ -60,4 +62,14 @@ def public_results(request):
             "closed": closed,
             "bounds": {m.value: m.lower_bound for m in (Mutu.A, Mutu.B, Mutu.C)},
         },
+    )
+
+
+def regency_home(request):
+    """The regency's front page: the public results for everyone, the dashboard for its staff."""
+    regency = request.tenant
+    return render(
+        request,
+        "surveys/regency_home.html",
+        {"regency": regency, "scope": scope_for(request.user, regency)},
     )

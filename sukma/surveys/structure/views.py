@@ -3,7 +3,7 @@
 Regency admins of this regency see and change everything here; agency
 operators of this regency see the lists but change nothing; anyone else
 signed in gets a 403 with no data, and anonymous visitors go to sign in.
-Views are thin: forms check shapes, services (services_structure, imports)
+Views are thin: forms check shapes, services (services.py, imports.py)
 hold the rules and write the audit log.
 """
 
