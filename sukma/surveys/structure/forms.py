@@ -1,9 +1,11 @@
 """Forms of the regency admin's pages. They check shapes only; the rules are in the services."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sukma.surveys.models import AgencyKind, QuestionKind, Service
+from sukma.surveys.models import Agency, AgencyKind, QuestionKind, Service
+from sukma.surveys.structure.mapping import standard_kind_choices, standard_service_choices
 from sukma.surveys.structure.services import FIRST_YEAR, LAST_YEAR, ExtraQuestion
 
 
@@ -104,3 +106,41 @@ class ImportForm(forms.Form):
         help_text=_("At most 2 MB, 5,000 rows."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
+
+
+# ---------------------------------------------------------------- mapping to the standard lists
+SERVICE_PREFIX = "service_"
+
+
+class MappingForm(forms.Form):
+    """The agency's standard kind, and one choice per service among that kind's services."""
+
+    standard_kind = forms.ChoiceField(label=_("Standard agency kind"), required=False)
+
+    def __init__(self, *args, agency: Agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["standard_kind"].choices = [("", gettext("Not mapped"))] + [
+            (k.code, f"{k.name} ({k.code})") for k in standard_kind_choices()
+        ]
+        self.fields["standard_kind"].initial = agency.standard_kind
+        options = [("", gettext("Not mapped"))] + [
+            (s.code, s.name) for s in standard_service_choices(agency.standard_kind)
+        ]
+        self.service_fields = []
+        for service in agency.services.all():
+            name = f"{SERVICE_PREFIX}{service.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=service.name,
+                choices=options,
+                required=False,
+                initial=service.standard_service,
+                disabled=not agency.standard_kind,
+            )
+            self.service_fields.append(name)
+
+    def services(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix(SERVICE_PREFIX)): self.cleaned_data.get(name) or ""
+            for name in self.service_fields
+            if not self.fields[name].disabled
+        }

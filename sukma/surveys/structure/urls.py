@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sukma.surveys.structure import views, views_mapping
+from sukma.surveys.structure import views
 
 app_name = "surveys_admin"
 
@@ -26,6 +26,6 @@ urlpatterns = [
     path("kuesioner/<int:pk>/hapus/", views.extra_remove, name="extra_remove"),
     path("impor/", views.import_page, name="import"),
     path("impor/templat.csv", views.import_template, name="import_template"),
-    path("pemetaan/", views_mapping.mapping_list, name="mapping_list"),
-    path("pemetaan/opd/<int:pk>/", views_mapping.mapping_agency, name="mapping_agency"),
+    path("pemetaan/", views.mapping_list, name="mapping_list"),
+    path("pemetaan/opd/<int:pk>/", views.mapping_agency, name="mapping_agency"),
 ]

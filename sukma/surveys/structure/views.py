@@ -36,10 +36,12 @@ from sukma.surveys.structure.forms import (
     AgencyForm,
     ExtraQuestionForm,
     ImportForm,
+    MappingForm,
     ServiceForm,
     ServicePointForm,
     YearForm,
 )
+from sukma.surveys.structure.mapping import agency_map, mapping_overview, standard_kind_choices
 from sukma.surveys.structure.questionnaire import questionnaire_install_standard
 from sukma.surveys.structure.selectors import (
     agencies_with_counts,
@@ -378,3 +380,32 @@ def import_template(request):
     response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="templat-impor-sukma.csv"'
     return response
+
+
+# ---------------------------------------------------------------- mapping to the standard lists
+# Admins of this regency change the mapping; its agency operators see it. The rules and
+# the audit live in sukma.surveys.structure.mapping.
+@regency_staff(edit=False)
+def mapping_list(request):
+    context = {"rows": mapping_overview(), "kinds_available": bool(standard_kind_choices())}
+    return render(request, "surveys/admin/mapping_list.html", context)
+
+
+@regency_staff(edit=True)
+def mapping_agency(request, pk: int):
+    agency = get_object_or_404(Agency, pk=pk)
+    form = MappingForm(request.POST or None, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agency_map(
+                acting_user=request.user,
+                agency=agency,
+                standard_kind=form.cleaned_data["standard_kind"],
+                services=form.services(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Mapping saved."))
+            return redirect("surveys_admin:mapping_agency", pk=agency.pk)
+    return render(request, "surveys/admin/mapping_agency.html", {"agency": agency, "form": form})
