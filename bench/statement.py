@@ -49,17 +49,17 @@ def pgbench_binary() -> str:
 
 def captured_statement(code: str) -> tuple["Numbered", dict[str, str | None]]:
     """The statement and parameters of one real submission (stored as it runs)."""
-    from sukma.surveys.citizen import submission
     from sukma.surveys.citizen.submission import Submission, response_submit
+    from sukma.surveys.recording import statement as storing
 
     seen = {}
-    real = submission.fetch_prepared
+    real = storing.fetch_prepared
 
     def capture(statement, params):
         seen["statement"], seen["params"] = statement, dict(params)
         return real(statement, params)
 
-    submission.fetch_prepared = capture
+    storing.fetch_prepared = capture
     try:
         answers = {f"U{n}": 3 for n in range(1, 10)} | {"U4": None, "U7": 4}
         profile = {"sex": "P", "age_band": "26-35", "education": "SMA", "occupation": "PNS"}
@@ -74,7 +74,7 @@ def captured_statement(code: str) -> tuple["Numbered", dict[str, str | None]]:
             )
         )
     finally:
-        submission.fetch_prepared = real
+        storing.fetch_prepared = real
     statement = seen["statement"]
     return statement, {name: seen["params"][name] for name in statement.names}
 
@@ -85,8 +85,8 @@ def literal(value: str | None) -> str:
 
 def pgbench_script(statement: "Numbered", params: dict, services: list[int]) -> str:
     """The statement with its parameters as literals, the varying ones as pgbench variables."""
-    from sukma.surveys.citizen.submission import RESOLVED, sent_fields
     from sukma.surveys.models import Response
+    from sukma.surveys.recording.statement import RESOLVED, sent_fields
 
     by_column = {f.attname: f"v{n}" for n, f in enumerate(sent_fields(Response, RESOLVED))}
     values = {name: literal(value) for name, value in params.items()}

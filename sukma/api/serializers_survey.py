@@ -11,13 +11,14 @@ from rest_framework import serializers
 
 from sukma.surveys.citizen.forms import HONEYPOT
 from sukma.surveys.citizen.protection import DEVICE_TOKEN
-from sukma.surveys.citizen.submission import SUGGESTION_MAX, Flag
+from sukma.surveys.citizen.submission import SUGGESTION_MAX
 from sukma.surveys.method.elements import ELEMENT_CODES
 from sukma.surveys.method.ikm import Mutu
 from sukma.surveys.models import (
     PROFILE_FIELDS,
     Agency,
     AgencyKind,
+    Flag,
     Period,
     PeriodKind,
     Response,

@@ -337,6 +337,17 @@ PROFILE_VALUES: dict[str, frozenset[str]] = {
 }
 
 
+class Flag:
+    """Why a stored response is shown to an admin as suspicious (Response.flags lists them).
+
+    Flagged responses are stored and counted like any other: an admin decides.
+    """
+
+    BURST = "burst"  # many from one address at one counter within minutes
+    IDENTICAL = "identical"  # the same answer to all nine elements
+    FAST = "fast"  # completed in under 10 seconds
+
+
 class Response(models.Model):
     """One citizen's anonymous answers. No name, NIK, phone or clear IP is ever stored.
 

@@ -1,19 +1,20 @@
-"""A citizen's response: checked, flagged, stored and counted, in one statement.
-
-With a suggestion, the same statement opens its complaint case.
+"""A citizen's response: the survey's rules, then one call that stores and counts it.
 
 Impossible submissions are refused with a message the citizen can act on
-and change nothing. Suspicious ones (a burst from one address at one
-counter, all-identical answers, done in under 10 seconds) are stored and
-counted but flagged for an admin to look at: flagging never silently drops.
-Anonymity: the device token and the address are stored only as keyed
-hashes; the address key changes every day.
+and change nothing. Suspicious ones (all-identical answers, done in under
+10 seconds, or a burst from one address at one counter, which the storing
+statement counts) are stored and counted but flagged for an admin to look
+at: flagging never silently drops. Anonymity: the device token and the
+address are stored only as keyed hashes; the address key changes every day.
+
+The response is stored, with a suggestion's complaint case and the totals
+it moves, by one SQL statement: sukma.surveys.recording.statement, where
+its parts and the reason for it are written down.
 """
 
 import functools
 import hashlib
 import hmac
-import logging
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,47 +22,37 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sukma.surveys.complaints.models import Case
 from sukma.surveys.complaints.services import case_for
 from sukma.surveys.method.elements import ELEMENT_CODES
 from sukma.surveys.models import (
     PROFILE_FIELDS,
     PROFILE_VALUES,
     AgeBand,
-    Period,
+    Flag,
     Question,
     QuestionKind,
     Response,
 )
-from sukma.surveys.recording.prepared import (
-    Numbered,
-    as_text,
-    fetch_prepared,
-    in_schema,
-    param_type,
+from sukma.surveys.recording.periods import check_day_writable
+from sukma.surveys.recording.statement import (
+    POINT_ACTIVE,
+    SERVICE_OF_POINT,
+    VERSION_SENT,
+    Place,
+    point_of_code,
+    response_store,
 )
-from sukma.surveys.recording.totals import rows_per_response, totals_ctes
-
-log = logging.getLogger(__name__)
 
 FAST_SECONDS = 10
-BURST_WINDOW = timedelta(minutes=10)
-BURST_LIMIT = 5  # this many from one address at one counter within the window is a burst
 OLDEST_SERVICE_DAYS = 30
 SUGGESTION_MAX = 2000
 VERSION_MAX = 2**31 - 1  # a PostgreSQL integer: a larger one is refused, not a database error
 ID_MAX = 2**63 - 1  # a PostgreSQL bigint
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud, typed on phones
-
-
-class Flag:
-    BURST = "burst"
-    IDENTICAL = "identical"
-    FAST = "fast"
 
 
 @dataclass(frozen=True)
@@ -91,16 +82,6 @@ class Context:
     service_id: int
     questionnaire_id: int
     extras: list[Question]  # the version's local questions
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where the citizen says the response belongs, as sent: the statement storing it checks it."""
-
-    code: str
-    service_id: int | None
-    version: int
-    extras_checked: bool  # its local answers were checked against the version's questions
 
 
 def keyed_hash(purpose: str, value: str) -> str:
@@ -152,17 +133,7 @@ def _check_answers(answers: Mapping[str, int | None]) -> dict[str, int | None]:
     return checked
 
 
-# Where a response may go, as SQL: the storing statement and _context both use these.
-def _point_of_code(schema: str = "") -> str:
-    return f"""{in_schema("surveys_servicepoint", schema)} p
-    JOIN {in_schema("surveys_agency", schema)} a ON a.id = p.agency_id AND a.active"""
-
-
-POINT_ACTIVE = "p.code = %(code)s AND p.active"
-SERVICE_OF_POINT = """s.id = COALESCE(%(service)s::bigint, p.default_service_id)
-     AND s.agency_id = p.agency_id AND s.active"""
-VERSION_SENT = "q.version = %(version)s::integer"
-
+# What the statement would resolve, read to choose the refusal or check local answers.
 CONTEXT_SQL = f"""
 SELECT p.id, p.agency_id,
        (SELECT s.id FROM surveys_service s WHERE {SERVICE_OF_POINT}),
@@ -170,7 +141,7 @@ SELECT p.id, p.agency_id,
        (SELECT COALESCE(json_agg(json_build_array(x.id, x.kind, x.choices, x.required)
                                  ORDER BY x.position), '[]')
           FROM surveys_question x WHERE x.questionnaire_id = q.id AND x.kind <> 'element')
-  FROM {_point_of_code()}
+  FROM {point_of_code()}
   LEFT JOIN surveys_questionnaire q ON {VERSION_SENT}
  WHERE {POINT_ACTIVE}
 """
@@ -294,31 +265,6 @@ def _service_date(given: date | None, today: date) -> date:
     return day
 
 
-def locked_period_covering(day: date) -> Period | None:
-    """The locked period covering a day, if any, holding a share lock on every covering period.
-
-    Called inside the writing transaction, the lock makes period_lock (which
-    takes its row FOR UPDATE) wait for the write to commit, and a write that
-    comes after the lock sees it: no response slips into a period as it closes.
-    """
-    covering = Period.objects.raw(
-        "SELECT * FROM surveys_period WHERE starts_on <= %s AND ends_on >= %s FOR SHARE",
-        [day, day],
-    )
-    return next((period for period in covering if period.locked), None)
-
-
-def check_day_writable(day: date) -> None:
-    period = locked_period_covering(day)
-    if period is not None:
-        raise ValidationError(
-            {
-                "period": _("Period %(period)s is closed; its figures can no longer change.")
-                % {"period": period.label}
-            }
-        )
-
-
 def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
 
@@ -332,124 +278,6 @@ def _flags_known_now(response: Response) -> list[str]:
     if response.seconds_to_complete is not None and response.seconds_to_complete < FAST_SECONDS:
         flags.append(Flag.FAST)
     return flags
-
-
-# The statement resolves these itself, from the counter's code, the service and the version,
-# and a complaint case's from the response it stores.
-RESOLVED = ("service_point_id", "service_id", "questionnaire_id")
-CASE_RESOLVED = ("response_id", "agency_id")
-
-
-@functools.cache
-def sent_fields(model: type[models.Model], resolved: tuple[str, ...]) -> list[models.Field]:
-    """The columns the statement inserts from parameters: all but the key and `resolved`."""
-    fields = model._meta.concrete_fields
-    return [f for f in fields if not f.primary_key and f.column not in resolved]
-
-
-def _placeholders(fields: list[models.Field], prefix: str) -> list[str]:
-    return [f"%({prefix}{n})s::{param_type(f)}" for n, f in enumerate(fields)]
-
-
-def _params(instance: models.Model, fields: list[models.Field], prefix: str) -> dict:
-    """pre_save: the values Django's own insert would store (auto_now included)."""
-    return {f"{prefix}{n}": as_text(f, f.pre_save(instance, True)) for n, f in enumerate(fields)}
-
-
-def _opened_cte(schema: str) -> str:
-    """WITH part storing the complaint case of the response `inserted` holds (if it holds one)."""
-    fields = sent_fields(Case, CASE_RESOLVED)
-    columns = [*CASE_RESOLVED, *(f.column for f in fields)]
-    values = ["i.id", "target.agency_id", *_placeholders(fields, "c")]
-    return f"""opened AS (
-  INSERT INTO {in_schema(Case._meta.db_table, schema)} ({", ".join(columns)})
-  SELECT {", ".join(values)} FROM inserted i, target
-  RETURNING 1
-)"""
-
-
-@functools.lru_cache(maxsize=256)
-def _store_sql(schema: str, opens_case: bool) -> Numbered:
-    """Resolve, guard, insert and count one response in ONE statement (atomic by itself).
-
-    Every table is named with the regency's schema (see fetch_prepared).
-
-    `target` is the counter of that code with its agency active, the service
-    chosen (or preset) if it is an active service of that agency, and the
-    version; without checked local answers, a version with a required local
-    question fails it. The covering periods are read FOR SHARE (see
-    locked_period_covering) and a locked one inserts nothing; so does a second
-    response from the same device to the same service on the same day. The
-    burst count reads the responses committed before this one. The totals read
-    the inserted row; with `opens_case`, so does the complaint case that a
-    suggestion opens (a response without one runs the statement without that
-    part: each table a statement names costs every run of it, written or not).
-    Inserting nothing tells response_submit to find out why.
-    """
-    fields = sent_fields(Response, RESOLVED)
-    columns = [*RESOLVED, *(f.column for f in fields)]
-    values = [*(f"target.{c}" for c in RESOLVED), *_placeholders(fields, "v")]
-    values[columns.index("flags")] = (
-        f"CASE WHEN %(address)s <> '' AND burst.recent + 1 >= {int(BURST_LIMIT)} "
-        "THEN %(flags_burst)s::jsonb ELSE %(flags)s::jsonb END"
-    )
-    totals, touched = totals_ctes("inserted", sign=+1, schema=schema)
-    writes = [*totals, _opened_cte(schema)] if opens_case else totals
-    return Numbered.of(f"""
-WITH target AS (
-  SELECT p.id AS service_point_id, s.id AS service_id, q.id AS questionnaire_id, p.agency_id
-    FROM {_point_of_code(schema)}
-    JOIN {in_schema("surveys_service", schema)} s ON {SERVICE_OF_POINT}
-    JOIN {in_schema("surveys_questionnaire", schema)} q ON {VERSION_SENT}
-   WHERE {POINT_ACTIVE}
-     AND (%(extras_checked)s::boolean OR NOT EXISTS (
-       SELECT 1 FROM {in_schema("surveys_question", schema)} x
-        WHERE x.questionnaire_id = q.id AND x.kind <> 'element' AND x.required))
-), covering AS (
-  SELECT locked FROM {in_schema("surveys_period", schema)}
-   WHERE starts_on <= %(day)s::date AND ends_on >= %(day)s::date FOR SHARE
-), burst AS (
-  SELECT count(*) AS recent FROM {in_schema("surveys_response", schema)} r, target
-   WHERE r.service_point_id = target.service_point_id AND r.address_hash = %(address)s
-     AND r.submitted_at >= %(since)s::timestamptz
-), inserted AS (
-  INSERT INTO {in_schema("surveys_response", schema)} ({", ".join(columns)})
-  SELECT {", ".join(values)} FROM target, burst
-   WHERE NOT EXISTS (SELECT 1 FROM covering WHERE locked)
-  ON CONFLICT (device_hash, service_id, service_date) WHERE NOT (device_hash = '') DO NOTHING
-  RETURNING *
-), {", ".join(writes)}
-SELECT i.id, i.flags, {", ".join(f"i.{c}" for c in RESOLVED)}, {touched}
-  FROM inserted i""")
-
-
-def _store(response: Response, place: Place, now: datetime, case: Case | None) -> None:
-    """Insert the response (and its case), add it to its totals, or raise the refusal."""
-    params = _params(response, sent_fields(Response, RESOLVED), "v")
-    if case is not None:
-        params |= _params(case, sent_fields(Case, CASE_RESOLVED), "c")
-    flags = Response._meta.get_field("flags")
-    params |= {
-        "code": place.code,
-        "service": None if place.service_id is None else str(place.service_id),
-        "version": str(place.version),
-        "extras_checked": "true" if place.extras_checked else "false",
-        "day": str(response.service_date),
-        "address": response.address_hash,
-        "since": str(now - BURST_WINDOW),
-        "flags": as_text(flags, response.flags),
-        "flags_burst": as_text(flags, [*response.flags, Flag.BURST]),
-    }
-    row = fetch_prepared(_store_sql(connection.schema_name, case is not None), params)
-    if row is None:
-        _explain_refusal(response, place)
-    response.pk, stored_flags, *ids, touched = row
-    response.flags = flags.from_db_value(stored_flags, None, connection)
-    for column, value in zip(RESOLVED, ids, strict=True):
-        setattr(response, column, value)
-    response._state.adding = False
-    if touched != rows_per_response(response):  # a bug; the response is stored already
-        log.error("response %s touched %s totals rows", response.pk, touched)
 
 
 def _explain_refusal(response: Response, place: Place) -> None:
@@ -503,7 +331,8 @@ def response_submit(submission: Submission, *, now: datetime | None = None) -> R
         **profile,
     )
     response.flags = _flags_known_now(response)
-    _store(response, place, now, case_for(response))  # one statement: atomic by itself
+    if not response_store(response, place, now=now, case=case_for(response)):
+        _explain_refusal(response, place)
     return response
 
 

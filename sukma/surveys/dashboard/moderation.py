@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sukma.access.audit import audit_record, snapshot
-from sukma.surveys.citizen.submission import check_day_writable
 from sukma.surveys.models import Response
+from sukma.surveys.recording.periods import check_day_writable
 from sukma.surveys.recording.totals import totals_apply
 from sukma.tenants.models import Regency
 

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from sukma.surveys.citizen.submission import Flag
 from sukma.surveys.method.ikm import ElementTotals
-from sukma.surveys.models import MonthlyServiceTotals, Period, PeriodKind, Response
+from sukma.surveys.models import Flag, MonthlyServiceTotals, Period, PeriodKind, Response
 from sukma.surveys.selectors import (
     SUMS,
     Figure,

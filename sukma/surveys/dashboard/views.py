@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sukma.access.permissions import Scope, scope_for
-from sukma.surveys.citizen.submission import Flag
 from sukma.surveys.dashboard import charts, posters
 from sukma.surveys.dashboard.moderation import response_exclude, response_include
 from sukma.surveys.dashboard.selectors import (
@@ -37,7 +36,7 @@ from sukma.surveys.dashboard.selectors import (
     periods_for_picker,
 )
 from sukma.surveys.method.ikm import Mutu
-from sukma.surveys.models import PROFILE_FIELDS, Agency, Period, PeriodKind, ServicePoint
+from sukma.surveys.models import PROFILE_FIELDS, Agency, Flag, Period, PeriodKind, ServicePoint
 from sukma.surveys.selectors import (
     agency_figure,
     agency_figures,

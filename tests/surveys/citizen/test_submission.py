@@ -182,10 +182,10 @@ def test_a_suggestion_gets_a_tracking_code(dukcapil):
 def test_a_totals_count_that_disagrees_is_logged_and_the_response_kept(
     dukcapil, monkeypatch, caplog
 ):
-    from sukma.surveys.citizen import submission
+    from sukma.surveys.recording import statement
 
-    monkeypatch.setattr(submission, "rows_per_response", lambda response: -1)
-    with caplog.at_level("ERROR", logger="sukma.surveys.citizen.submission"):
+    monkeypatch.setattr(statement, "rows_per_response", lambda response: -1)
+    with caplog.at_level("ERROR", logger="sukma.surveys.recording.statement"):
         stored = submit(dukcapil[3], ALL_FOUR, now=NOW)
     assert Response.objects.filter(pk=stored.pk).exists()
     assert f"response {stored.pk} touched" in caplog.text
