@@ -22,7 +22,6 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,14 +37,7 @@ from sukma.surveys.models import (
     Response,
 )
 from sukma.surveys.recording.periods import check_day_writable
-from sukma.surveys.recording.statement import (
-    POINT_ACTIVE,
-    SERVICE_OF_POINT,
-    VERSION_SENT,
-    Place,
-    point_of_code,
-    response_store,
-)
+from sukma.surveys.recording.statement import Place, context_read, response_store
 
 FAST_SECONDS = 10
 OLDEST_SERVICE_DAYS = 30
@@ -133,25 +125,9 @@ def _check_answers(answers: Mapping[str, int | None]) -> dict[str, int | None]:
     return checked
 
 
-# What the statement would resolve, read to choose the refusal or check local answers.
-CONTEXT_SQL = f"""
-SELECT p.id, p.agency_id,
-       (SELECT s.id FROM surveys_service s WHERE {SERVICE_OF_POINT}),
-       q.id,
-       (SELECT COALESCE(json_agg(json_build_array(x.id, x.kind, x.choices, x.required)
-                                 ORDER BY x.position), '[]')
-          FROM surveys_question x WHERE x.questionnaire_id = q.id AND x.kind <> 'element')
-  FROM {point_of_code()}
-  LEFT JOIN surveys_questionnaire q ON {VERSION_SENT}
- WHERE {POINT_ACTIVE}
-"""
-
-
 def _context(code: str, service_id: int | None, version: int) -> Context:
     """The counter, the chosen (or preset) service and the version, or the refusal that fits."""
-    with connection.cursor() as cursor:
-        cursor.execute(CONTEXT_SQL, {"code": code, "service": service_id, "version": version})
-        row = cursor.fetchone()
+    row = context_read(code, service_id, version)
     if row is None:
         raise ValidationError(
             {"service_point": _("This service point is unknown here. Scan the QR code again.")}

@@ -98,6 +98,28 @@ VERSION_SENT = "q.version = %(version)s::integer"
 
 # The statement resolves these itself, from the counter's code, the service and the version,
 # and a complaint case's from the response it stores.
+# What the statement would resolve: read before it to check local answers, after it to tell
+# the citizen why nothing was stored. A plain query: it runs only on those paths.
+CONTEXT_SQL = f"""
+SELECT p.id, p.agency_id,
+       (SELECT s.id FROM surveys_service s WHERE {SERVICE_OF_POINT}),
+       q.id,
+       (SELECT COALESCE(json_agg(json_build_array(x.id, x.kind, x.choices, x.required)
+                                 ORDER BY x.position), '[]')
+          FROM surveys_question x WHERE x.questionnaire_id = q.id AND x.kind <> 'element')
+  FROM {point_of_code()}
+  LEFT JOIN surveys_questionnaire q ON {VERSION_SENT}
+ WHERE {POINT_ACTIVE}
+"""
+
+
+def context_read(code: str, service_id: int | None, version: int) -> tuple | None:
+    """(counter, agency, service or None, questionnaire or None, local questions) or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(CONTEXT_SQL, {"code": code, "service": service_id, "version": version})
+        return cursor.fetchone()
+
+
 RESOLVED = ("service_point_id", "service_id", "questionnaire_id")
 CASE_RESOLVED = ("response_id", "agency_id")
 
