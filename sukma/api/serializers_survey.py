@@ -10,8 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sukma.surveys.citizen.forms import HONEYPOT
-from sukma.surveys.citizen.protection import DEVICE_TOKEN
-from sukma.surveys.citizen.submission import SUGGESTION_MAX
+from sukma.surveys.citizen.submission import SUBMISSION_KEY, SUGGESTION_MAX
 from sukma.surveys.method.elements import ELEMENT_CODES
 from sukma.surveys.method.ikm import Mutu
 from sukma.surveys.models import (
@@ -246,14 +245,29 @@ class ResponseCreateSerializer(serializers.Serializer):
         allow_blank=True,
         help_text=("The `started` stamp the questionnaire was read with."),
     )
-    device_token = serializers.RegexField(
-        DEVICE_TOKEN,
+    device_token = serializers.CharField(
+        max_length=200,
         required=False,
         allow_blank=True,
         help_text=(
-            "This device's anonymous token (16-64 letters, digits, '-', '_' or '.'), "
-            "or send it as the X-Device-Token header. Without one, a new token is issued "
-            "in the answer: keep it and send it next time."
+            "This device's token as the server issued it (POST device-token/ first), "
+            "or send it as the X-Device-Token header. A token made up by the client is refused."
+        ),
+    )
+    submission_key = serializers.RegexField(
+        SUBMISSION_KEY,
+        help_text=(
+            "Made by the client, new for each answer (16-64 letters, digits, '-' or '_'): "
+            "sending the same answer again with the same key stores nothing new and answers "
+            "with the first one's id and tracking code."
+        ),
+    )
+    answered_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "When the citizen answered, if that was earlier than this post (an answer kept "
+            "offline). Not in the future, not more than 30 days ago."
         ),
     )
 
@@ -276,6 +290,12 @@ class ResponseCreatedSerializer(serializers.Serializer):
         help_text=("When a suggestion was written: the code to follow it up with."),
     )
     device_token = serializers.CharField(help_text=("Send it with this device's next response."))
+
+
+class DeviceTokenSerializer(serializers.Serializer):
+    device_token = serializers.CharField(
+        help_text=("This device's token: send it with each of its responses.")
+    )
 
 
 class ElementAnswersSerializer(serializers.Serializer):

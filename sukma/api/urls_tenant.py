@@ -27,6 +27,7 @@ urlpatterns = [
         views_survey.QuestionnaireVersionView.as_view(),
         name="api-questionnaire-version",
     ),
+    path("device-token/", views_survey.DeviceTokenView.as_view(), name="api-device-token"),
     path("ikm/", views_survey.IkmView.as_view(), name="api-ikm"),
     path("reports/", views_reports.ReportListView.as_view(), name="api-reports"),
     path("reports/<int:id>/", views_reports.ReportDetailView.as_view(), name="api-report"),

@@ -46,9 +46,11 @@ from sukma.surveys.citizen.protection import (
     client_address,
     device_token,
     set_device_cookie,
+    signed_device_token,
     started_at,
     started_stamp,
     submissions_over_limit,
+    verified_device_token,
 )
 from sukma.surveys.citizen.submission import Submission, answers_from_pairs, response_submit
 from sukma.surveys.dashboard.moderation import response_exclude, response_include
@@ -399,26 +401,54 @@ class QuestionnaireVersionView(PublicReadView):
 
 
 # ====================================================================== responses
+class DeviceTokenView(APIView):
+    """A new anonymous device token, signed here: the only kind a response is accepted with."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["responses"],
+        summary="A device token for a citizen's app (anonymous)",
+        description=(
+            "Ask once per device and keep it: send it with each response as `device_token` "
+            f"or the `{DEVICE_HEADER}` header. It names no person; it only lets the server "
+            "take one response per device, service and day."
+        ),
+        request=None,
+        responses={201: s.DeviceTokenSerializer},
+        auth=[],
+    )
+    def post(self, request):
+        body = {"device_token": signed_device_token()}
+        return Response(s.DeviceTokenSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
 class TooManyResponses(exceptions.Throttled):
     """The citizen page's per-address limit, answered in the API's error shape."""
 
 
 POST_DOC = f"""Anonymous: no sign-in, no CSRF token. The same protections as the citizen's page:
 
-- **Device**: one response per device, service and day. Send the device's token
-  as `device_token` or the `{DEVICE_HEADER}` header (16-64 characters); without one,
-  the page's signed device cookie is used if sent, else a new token is issued and
-  returned as `device_token` (and set as that cookie): keep it for next time.
-- **Rate limit** per client address, shared with the page: past it, 429 with
-  `Retry-After`.
+- **Device**: one response per device, service and day. Get the device's token
+  from `device-token/` once and send it as `device_token` or the `{DEVICE_HEADER}`
+  header with each response; a token the server did not issue is refused. Without
+  one, the page's signed device cookie is used if sent, else the post is refused.
+- **Exactly once**: `submission_key`, made by the client and new for each answer.
+  A repeat (a retry after a timeout, a resend from an offline queue) stores nothing
+  new and answers 201 with the first one's `id` and `tracking_code`.
+- **Rate limit** per client address and service point, shared with the page: past
+  it, 429 with `Retry-After`.
 - **Honeypot**: the field `{HONEYPOT}` must be absent or empty. A post that fills
   it is answered like an accepted one (201, `id` null) and nothing is stored.
 - `answers` is a list of `{{"element": "U1", "value": 4}}`; `value` null means not
   answered (or "tidak berlaku"). An element given twice, a value outside 1-4, an
   unknown element, a service point of another regency, a locked period or an
   unknown questionnaire version is refused with 400 and the field at fault.
-- `started`: the stamp read with the questionnaire; without it the response is
-  flagged as completed too fast (flagged, never refused).
+- `started`: the stamp read with the questionnaire. Without it, or with one the
+  server did not sign, the response is stored but held out of the index until a
+  moderator admits it, as is a burst of responses from one address at one service
+  point within seconds.
 """
 
 
@@ -510,10 +540,10 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return queryset
 
     def create(self, request):
-        address = client_address(request)
-        if submissions_over_limit(address):
-            raise TooManyResponses(wait=RATE_WINDOW)
         data = request.data if isinstance(request.data, dict) else {}
+        address = client_address(request)
+        if submissions_over_limit(address, str(data.get("service_point", ""))):
+            raise TooManyResponses(wait=RATE_WINDOW)
         if str(data.get(HONEYPOT, "") or "").strip():
             return Response(  # a bot: thanked like a citizen, nothing stored
                 {"id": None, "tracking_code": None, "device_token": ""},
@@ -524,6 +554,7 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         values = given.validated_data
         token, new_token = self._token_for(request, values.get("device_token", ""))
         now = timezone.now()
+        started = started_at(values.get("started", ""), now)
         submission = Submission(
             service_point_code=values["service_point"],
             answers=answers_from_pairs((a["element"], a["value"]) for a in values["answers"]),
@@ -536,10 +567,17 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             service_date=values.get("service_date"),
             device_token=token,
             address=address,
-            started_at=started_at(values.get("started", ""), now),
+            started_at=started,
+            stamped=started is not None,
+            submission_key=values["submission_key"],
+            answered_at=values.get("answered_at"),
         )
         stored = response_submit(submission, now=now)
-        body = {"id": stored.pk, "tracking_code": stored.tracking_code, "device_token": token}
+        body = {
+            "id": stored.pk,
+            "tracking_code": stored.tracking_code,
+            "device_token": signed_device_token(token),
+        }
         answer = Response(s.ResponseCreatedSerializer(body).data, status=status.HTTP_201_CREATED)
         if new_token:
             set_device_cookie(request, answer, token)
@@ -547,15 +585,25 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @staticmethod
     def _token_for(request, field: str) -> tuple[str, bool]:
-        """The token sent (field, then header), else the page's cookie, else a new one."""
+        """The token sent (field, then header), else the page's cookie; refused if not ours."""
         given = field or request.META.get("HTTP_X_DEVICE_TOKEN", "")
         if given:
-            try:  # the header is checked as the field is, with DRF's own message
-                s.ResponseCreateSerializer().fields["device_token"].run_validation(given)
-            except exceptions.ValidationError as error:
-                raise exceptions.ValidationError({"device_token": error.detail}) from error
-            return given, False
-        return device_token(request)
+            token = verified_device_token(given)
+            if not token:
+                raise exceptions.ValidationError(
+                    {
+                        "device_token": [
+                            _("This device token was not issued here. Ask for one first.")
+                        ]
+                    }
+                )
+            return token, False
+        token, new = device_token(request)
+        if new:
+            raise exceptions.ValidationError(
+                {"device_token": [_("Ask for a device token first (device-token/).")]}
+            )
+        return token, False
 
     @action(detail=True, methods=["post"])
     def exclude(self, request, pk=None):

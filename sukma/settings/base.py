@@ -15,9 +15,9 @@ BASE_DOMAIN = env.text("BASE_DOMAIN", "localhost").lower()
 SITE_SCHEME = env.text("SITE_SCHEME", "http")
 SITE_PORT = env.integer("SITE_PORT", 8000)
 ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.words("EXTRA_ALLOWED_HOSTS", [])]
-# Behind our own proxy (deploy/nginx.conf) the client's address is the last X-Forwarded-For
-# hop; never trust the header when nothing in front of the app sets it.
-TRUST_X_FORWARDED_FOR = env.flag("TRUST_X_FORWARDED_FOR", default=False)
+# Our own proxies (deploy/nginx.conf), by address or network: only a request coming from
+# one of them has its X-Forwarded-For believed (sukma/addresses.py). Empty: nobody's is.
+TRUSTED_PROXIES = env.words("TRUSTED_PROXIES", [])
 # A form whose security token has expired gets a page that says what to do, not a bare 403.
 CSRF_FAILURE_VIEW = "sukma.platform.views_auth.form_expired"
 
@@ -50,6 +50,7 @@ SHARED_APPS = [
 TENANT_APPS = [
     "sukma.surveys",
     "sukma.surveys.complaints",
+    "sukma.surveys.kiosks",
     "sukma.surveys.followup",
     "sukma.surveys.reports",
 ]
@@ -72,6 +73,10 @@ MIDDLEWARE = [
     "sukma.tenants.middleware.RegencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are compressed here, not by the proxy, so every deployment (nginx, compose, the
+    # demo) sends the same bytes; whitenoise serves static files' own compressed copies.
+    # Django's gzip adds random bytes to each response's length (BREACH mitigation).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "sukma.display.DisplayModeMiddleware",
 ]
 
 TEMPLATES = [
@@ -94,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sukma.tenants.context.regency",
+                "sukma.display.display",
             ],
         },
     }

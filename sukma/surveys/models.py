@@ -340,12 +340,25 @@ PROFILE_VALUES: dict[str, frozenset[str]] = {
 class Flag:
     """Why a stored response is shown to an admin as suspicious (Response.flags lists them).
 
-    Flagged responses are stored and counted like any other: an admin decides.
+    A flagged response is stored and counted like any other: an admin decides.
+    A held one (Response.held) is stored but out of the index until a
+    moderator admits it: BURST and UNSTAMPED hold, the others only flag.
     """
 
-    BURST = "burst"  # many from one address at one counter within minutes
+    BURST = "burst"  # a burst within seconds from one address at one counter: held
+    UNSTAMPED = "unstamped"  # the form's signed "opened at" stamp is missing or forged: held
+    BUSY = "busy"  # one address at one counter sent many within ten minutes
     IDENTICAL = "identical"  # the same answer to all nine elements
     FAST = "fast"  # completed in under 10 seconds
+    PACE = "pace"  # a kiosk's answer came sooner after the previous one than its pacing rule
+
+
+class Channel(models.TextChoices):
+    """How a response reached us: the citizen's own phone, a counter's kiosk, or an operator."""
+
+    PHONE = "phone", _("Phone")
+    KIOSK = "kiosk", _("Kiosk")
+    ASSISTED = "assisted", _("Assisted by staff")
 
 
 class Response(models.Model):
@@ -404,6 +417,19 @@ class Response(models.Model):
     address_hash = models.CharField(max_length=64, blank=True)
     seconds_to_complete = models.PositiveIntegerField(null=True, blank=True)
     flags = models.JSONField(_("flags"), default=list, blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Channel.choices, default=Channel.PHONE
+    )
+    # Made by the client, one per answer: a repeat with the same key stores nothing new.
+    submission_key = models.CharField(max_length=64, blank=True)
+    # When it was answered, if that was before it reached us (an offline kiosk or phone).
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    kiosk = models.ForeignKey(
+        "kiosks.Kiosk", on_delete=models.PROTECT, null=True, blank=True, db_index=False
+    )
+    entered_by = models.PositiveIntegerField(null=True, blank=True)  # assisted: the operator
+    # Looks automated: stored excluded, out of every figure, until a moderator decides.
+    held = models.BooleanField(_("held for moderation"), default=False)
     excluded = models.BooleanField(_("excluded"), default=False)
     exclusion_reason = models.TextField(_("reason for exclusion"), blank=True)
     excluded_by = models.PositiveIntegerField(null=True, blank=True)  # user id, public schema
@@ -422,6 +448,11 @@ class Response(models.Model):
                 fields=["device_hash", "service", "service_date"],
                 condition=~models.Q(device_hash=""),
                 name="one_response_per_device_service_day",
+            ),
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="one_response_per_submission_key",
             ),
             # Only responses with a suggestion have a code: the rest stay out of the index.
             models.UniqueConstraint(

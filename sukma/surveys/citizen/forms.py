@@ -43,6 +43,7 @@ SELECT_FIELDS = ("education", "occupation")
 
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+KEY_MAX = 64
 EXTRA_FIELD = re.compile(r"extra_(\d{1,18})")
 
 
@@ -58,6 +59,8 @@ def quick_submission(data, **context) -> Submission | None:
     values = {name: str(data.get(name, "")) for name in ("version", "service", "service_date")}
     if data.get(HONEYPOT, "").strip() or not values["version"].isdigit():
         return None
+    if data.get("answered_at") or len(str(data.get("key", ""))) > KEY_MAX:
+        return None  # an offline answer, or a key the form refuses: the form parses it
     version = int(values["version"])
     service = values["service"]
     day = values["service_date"]
@@ -93,6 +96,7 @@ def quick_submission(data, **context) -> Submission | None:
         extra_answers=extras,
         suggestion=suggestion.strip(),
         service_date=service_date,
+        submission_key=str(data.get("key", "")),
         **context,
     )
 
@@ -146,6 +150,9 @@ class CitizenForm(forms.Form):
     )
     version = forms.IntegerField(min_value=1, max_value=VERSION_MAX)
     started = forms.CharField(required=False)  # checked by its signature, never an error
+    key = forms.CharField(required=False, max_length=KEY_MAX)  # see Submission.submission_key
+    # Sent by the offline queue: when the citizen answered (ISO 8601, with its offset).
+    answered_at = forms.DateTimeField(required=False)
 
     def __init__(self, data=None, *, services, questionnaire, extras, preset_service=None):
         super().__init__(data)
@@ -197,6 +204,8 @@ class CitizenForm(forms.Form):
             },
             suggestion=data["suggestion"],
             service_date=data["service_date"],
+            submission_key=data["key"],
+            answered_at=data["answered_at"],
             **context,
         )
 

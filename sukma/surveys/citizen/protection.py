@@ -1,11 +1,16 @@
 """What keeps citizens' pages and endpoints honest, in one place: the page, the API and the
 tracking page all use it.
 
-The client's address (hashed before it is counted, never stored), a rate
-limit per hashed address in the cache, the anonymous device token in a
-signed cookie, and the signed "form opened at" stamp that dates a quick
-submission. With the cache unreachable a limit is skipped, never the
-citizen's answer.
+A rate limit per hashed client address (sukma.addresses) and counter in the
+cache, the anonymous device token the server signs, and the signed "form
+opened at" stamp that dates a submission. With the cache unreachable a limit
+is skipped, never the citizen's answer.
+
+The limit refuses only what no counter sees from people: many people share
+one address (an office's Wi-Fi, a carrier's), so it counts per address *and*
+counter, and refuses past RATE_LIMIT within RATE_WINDOW. What looks
+automated below that is held for a moderator by the storing statement
+(sukma.surveys.recording.statement: BURST_*, BUSY_*), never refused.
 """
 
 import datetime
@@ -21,7 +26,10 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 
+from sukma.addresses import client_address
 from sukma.surveys.citizen.submission import keyed_hash
+
+__all__ = ["client_address"]  # the citizen's views and the API take it from here
 
 log = logging.getLogger(__name__)
 
@@ -31,20 +39,11 @@ DEVICE_TOKEN = re.compile(r"\A[A-Za-z0-9_.\-]{16,64}\Z")
 DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
 STARTED_PURPOSE = "citizen-started"
 
-# Per address (hashed): this many submissions within the window, then 429 until it ends.
+# Per address and counter (hashed): this many submissions within the window, then 429 until
+# it ends. One a second for ten minutes: no counter serves people that fast.
 SUBMISSIONS = "citizen-rate"
-RATE_LIMIT = getattr(settings, "CITIZEN_RATE_LIMIT", 20)
+RATE_LIMIT = getattr(settings, "CITIZEN_RATE_LIMIT", 600)
 RATE_WINDOW = getattr(settings, "CITIZEN_RATE_WINDOW", 600)
-
-
-def client_address(request) -> str:
-    """REMOTE_ADDR, or the address our own proxy appended when settings say to trust it."""
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-1][:64]
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
 
 
 def rate_key(scope: str, address: str) -> str:
@@ -122,8 +121,10 @@ def _redis_connection():
     return kept[1]
 
 
-def submissions_over_limit(address: str) -> bool:
-    return over_limit(SUBMISSIONS, address, limit=RATE_LIMIT, window=RATE_WINDOW)
+def submissions_over_limit(address: str, counter: str) -> bool:
+    """Count a submission from `address` to the counter of code `counter`; True past the limit."""
+    key = f"{address}|{counter.strip().upper()[:16]}"
+    return over_limit(SUBMISSIONS, key, limit=RATE_LIMIT, window=RATE_WINDOW)
 
 
 def device_token(request) -> tuple[str, bool]:
@@ -133,14 +134,28 @@ def device_token(request) -> tuple[str, bool]:
     with an earlier SECRET_KEY) gets a new token, as a phone that cleared its
     cookies does. What makes one device one response a day is the token's
     hash in the database; the signature makes the server the only source of
-    the page's tokens (the API takes one from its client, checked by pattern).
+    tokens, for the page and the API alike (signed_device_token).
     """
-    token, _sep, signature = request.COOKIES.get(DEVICE_COOKIE, "").partition(":")
+    token = verified_device_token(request.COOKIES.get(DEVICE_COOKIE, ""))
+    if token:
+        return token, False
+    return secrets.token_urlsafe(24), True
+
+
+def signed_device_token(token: str | None = None) -> str:
+    """A device token as the server hands it out, "<token>:<signature>": a new one by default."""
+    token = token or secrets.token_urlsafe(24)
+    return f"{token}:{_device_signature(token)}"
+
+
+def verified_device_token(signed: str) -> str:
+    """The token inside a signed device token, or "" when it was not signed here."""
+    token, _sep, signature = (signed if isinstance(signed, str) else "").partition(":")
     if DEVICE_TOKEN.match(token) and hmac.compare_digest(
         signature.encode(), _device_signature(token).encode()
     ):
-        return token, False
-    return secrets.token_urlsafe(24), True
+        return token
+    return ""
 
 
 def _device_signature(token: str) -> str:
@@ -152,7 +167,7 @@ def _device_signature(token: str) -> str:
 def set_device_cookie(request, response, token: str):
     response.set_cookie(
         DEVICE_COOKIE,
-        f"{token}:{_device_signature(token)}",
+        signed_device_token(token),
         max_age=DEVICE_MAX_AGE,
         httponly=True,
         samesite="Lax",
@@ -167,18 +182,18 @@ def started_stamp() -> str:
     return f"{seconds}:{keyed_hash(STARTED_PURPOSE, seconds)}"
 
 
-def started_at(stamp: str, now: datetime.datetime) -> datetime.datetime:
-    """When the form was opened; a missing or forged stamp counts as 'just now' (flagged fast).
+def started_at(stamp: str, now: datetime.datetime) -> datetime.datetime | None:
+    """When the form was opened; None for a missing or forged stamp (the response is held).
 
     Signed with a keyed hash, not django.core.signing: see _device_signature.
     """
     seconds, _sep, signature = (stamp if isinstance(stamp, str) else "").partition(":")
     if not (0 < len(seconds) < 12 and seconds.isascii() and seconds.isdigit()):
-        return now
+        return None
     if not hmac.compare_digest(signature.encode(), keyed_hash(STARTED_PURPOSE, seconds).encode()):
-        return now
+        return None
     try:
         started = datetime.datetime.fromtimestamp(int(seconds), tz=datetime.UTC)
     except (OverflowError, OSError, ValueError):
-        return now
+        return None
     return min(started, now)

@@ -2,10 +2,19 @@
 
 Impossible submissions are refused with a message the citizen can act on
 and change nothing. Suspicious ones (all-identical answers, done in under
-10 seconds, or a burst from one address at one counter, which the storing
-statement counts) are stored and counted but flagged for an admin to look
-at: flagging never silently drops. Anonymity: the device token and the
-address are stored only as keyed hashes; the address key changes every day.
+10 seconds, many from one address at one counter) are stored and counted
+but flagged for an admin to look at. Ones that look automated (a burst
+within seconds from one address at one counter, which the storing statement
+counts, or a page's post without its genuine "opened at" stamp) are stored
+but held out of the index until a moderator admits them: nothing is ever
+silently dropped. Anonymity: the device token and the address are stored
+only as keyed hashes; the address key changes every day.
+
+Exactly once: each submission carries a key made by its client. A repeat of
+a key (a double tap, a retry, an offline resend) stores nothing and gets the
+original response back. A kiosk's or an operator's submission is always a
+new respondent: no device or address rule applies to it; a kiosk's are
+paced instead (Flag.PACE).
 
 The response is stored, with a suggestion's complaint case and the totals
 it moves, by one SQL statement: sukma.surveys.recording.statement, where
@@ -15,6 +24,7 @@ its parts and the reason for it are written down.
 import functools
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,21 +36,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sukma.surveys.complaints.services import case_for
+from sukma.surveys.kiosks.models import Kiosk
 from sukma.surveys.method.elements import ELEMENT_CODES
 from sukma.surveys.models import (
     PROFILE_FIELDS,
     PROFILE_VALUES,
     AgeBand,
+    Channel,
     Flag,
     Question,
     QuestionKind,
     Response,
 )
+from sukma.surveys.recording.bursts import burst_hold_earlier
 from sukma.surveys.recording.periods import check_day_writable
 from sukma.surveys.recording.statement import Place, context_read, response_store
 
 FAST_SECONDS = 10
 OLDEST_SERVICE_DAYS = 30
+KIOSK_PACE = timedelta(seconds=20)  # sooner after the previous answer on one kiosk: flagged
+CLOCK_SKEW = timedelta(minutes=5)  # a device clock this far ahead is taken as "now"
+SUBMISSION_KEY = re.compile(r"\A[A-Za-z0-9_\-]{16,64}\Z")
 SUGGESTION_MAX = 2000
 VERSION_MAX = 2**31 - 1  # a PostgreSQL integer: a larger one is refused, not a database error
 ID_MAX = 2**63 - 1  # a PostgreSQL bigint
@@ -63,6 +79,12 @@ class Submission:
     device_token: str = ""
     address: str = ""
     started_at: datetime | None = None
+    stamped: bool = True  # the form's signed "opened at" stamp came back genuine
+    submission_key: str = ""  # made by the client; a repeat returns the original response
+    channel: str = Channel.PHONE
+    answered_at: datetime | None = None  # sent later than answered (offline): when answered
+    kiosk_id: int | None = None  # the kiosk's credential was checked by the caller
+    entered_by: int | None = None  # the operator of an assisted entry
 
 
 @dataclass(frozen=True)
@@ -232,8 +254,31 @@ def _choice_values(choices: list) -> list[str]:
     return [str(c) for c in choices]
 
 
-def _service_date(given: date | None, today: date) -> date:
-    day = given or today
+def _answered_at(given: datetime | None, now: datetime) -> datetime | None:
+    """When an answer sent later was given: never in the future, never before the oldest day."""
+    if given is None:
+        return None
+    if given > now + CLOCK_SKEW:
+        raise ValidationError({"answered_at": _("The time of answering cannot be in the future.")})
+    oldest = timezone.localdate(now) - timedelta(days=OLDEST_SERVICE_DAYS)
+    if timezone.localdate(given) < oldest:
+        raise ValidationError(
+            {"answered_at": _("This answer was given more than 30 days ago: too late to count.")}
+        )
+    return min(given, now)
+
+
+def _submission_key(key: str) -> str:
+    if key and not SUBMISSION_KEY.match(key):
+        raise ValidationError(
+            {"submission_key": _("The submission key must be 16 to 64 letters, digits, - or _.")}
+        )
+    return key
+
+
+def _service_date(given: date | None, answered: date, today: date) -> date:
+    """The day served: as given, else the day answered; never in the future, never too old."""
+    day = given or answered
     if day > today:
         raise ValidationError({"service_date": _("The date of service cannot be in the future.")})
     if day < today - timedelta(days=OLDEST_SERVICE_DAYS):
@@ -256,6 +301,20 @@ def _flags_known_now(response: Response) -> list[str]:
     return flags
 
 
+def _paced_too_fast(kiosk_id: int, answered: datetime) -> bool:
+    """Whether this kiosk's previous answer was given less than KIOSK_PACE before this one.
+
+    Compared by when each was answered, not when it arrived: a kiosk sending its
+    offline answers all at once is not too fast.
+    """
+    previous = Kiosk.objects.filter(pk=kiosk_id).values_list("last_answered_at", flat=True).first()
+    return previous is not None and abs(answered - previous) < KIOSK_PACE
+
+
+def _kiosk_seen(kiosk_id: int, answered: datetime, now: datetime) -> None:
+    Kiosk.objects.filter(pk=kiosk_id).update(last_seen_at=now, last_answered_at=answered)
+
+
 def _explain_refusal(response: Response, place: Place) -> None:
     """Why the statement inserted nothing, as the refusal the citizen can act on."""
     context = _context(place.code, place.service_id, place.version)
@@ -271,9 +330,20 @@ def _explain_refusal(response: Response, place: Place) -> None:
     )
 
 
+def _original(key: str) -> Response | None:
+    """The response stored earlier under this submission key, if any."""
+    if not key:
+        return None
+    return Response.objects.filter(submission_key=key).first()
+
+
 def response_submit(submission: Submission, *, now: datetime | None = None) -> Response:
-    """Check, flag, store and count one response. Raises ValidationError, changing nothing."""
+    """Check, flag, store and count one response. Raises ValidationError, changing nothing.
+
+    A repeat of a submission key returns the response first stored under it.
+    """
     now = now or timezone.now()
+    key = _submission_key(submission.submission_key)
     place = _place(submission)
     # Local answers are checked against their version's questions before storing;
     # without any, the storing statement itself resolves the counter, service and version.
@@ -283,8 +353,10 @@ def response_submit(submission: Submission, *, now: datetime | None = None) -> R
         extras = _extras(context.extras, submission.extra_answers)
     answers = _check_answers(submission.answers)
     profile = _profile(submission.profile, submission.age)
-    today = timezone.localdate(now)
-    day = _service_date(submission.service_date, today)
+    answered = _answered_at(submission.answered_at, now)
+    day = _service_date(
+        submission.service_date, timezone.localdate(answered or now), timezone.localdate(now)
+    )
     suggestion = submission.suggestion.strip()
     if len(suggestion) > SUGGESTION_MAX:
         raise ValidationError({"suggestion": _("Keep the suggestion under 2,000 characters.")})
@@ -296,20 +368,47 @@ def response_submit(submission: Submission, *, now: datetime | None = None) -> R
         extra_answers=extras,
         suggestion=suggestion,
         tracking_code=new_tracking_code() if suggestion else None,
-        device_hash=keyed_hash("device", submission.device_token)
-        if submission.device_token
-        else "",
-        address_hash=keyed_hash(f"address:{today}", submission.address)
-        if submission.address
-        else "",
-        seconds_to_complete=_seconds(submission.started_at, now),
+        seconds_to_complete=_seconds(submission.started_at, answered or now),
+        channel=submission.channel,
+        submission_key=key,
+        answered_at=answered,
+        kiosk_id=submission.kiosk_id,
+        entered_by=submission.entered_by,
+        **_hashes(submission, now),
         **{code.lower(): value for code, value in answers.items()},
         **profile,
     )
     response.flags = _flags_known_now(response)
-    if not response_store(response, place, now=now, case=case_for(response)):
-        _explain_refusal(response, place)
-    return response
+    if submission.channel == Channel.PHONE and not submission.stamped:
+        response.flags.append(Flag.UNSTAMPED)
+        response.held = response.excluded = True
+    if submission.kiosk_id and _paced_too_fast(submission.kiosk_id, answered or now):
+        response.flags.append(Flag.PACE)
+    if response_store(response, place, now=now, case=case_for(response)):
+        if Flag.BURST in response.flags:
+            burst_hold_earlier(response, now)
+        if submission.kiosk_id:
+            _kiosk_seen(submission.kiosk_id, answered or now, now)
+        return response
+    original = _original(key)
+    if original is not None:
+        return original  # a repeat: the first one's answer, nothing new stored
+    _explain_refusal(response, place)
+
+
+def _hashes(submission: Submission, now: datetime) -> dict[str, str]:
+    """The device's and the address's keyed hashes, which the once-a-day and burst rules use.
+
+    A kiosk's or an operator's submission has neither: each is a new respondent.
+    """
+    if submission.channel != Channel.PHONE:
+        return {"device_hash": "", "address_hash": ""}
+    today = timezone.localdate(now)
+    token, address = submission.device_token, submission.address
+    return {
+        "device_hash": keyed_hash("device", token) if token else "",
+        "address_hash": keyed_hash(f"address:{today}", address) if address else "",
+    }
 
 
 def _seconds(started_at: datetime | None, now: datetime) -> int | None:

@@ -11,6 +11,7 @@ tracking code when there is one.
 
 import functools
 import logging
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,7 +31,7 @@ from sukma.surveys.citizen.protection import (
     started_stamp,
     submissions_over_limit,
 )
-from sukma.surveys.citizen.submission import SUGGESTION_MAX, response_submit
+from sukma.surveys.citizen.submission import SUBMISSION_KEY, SUGGESTION_MAX, response_submit
 from sukma.surveys.models import Question, QuestionKind, Questionnaire, Service, ServicePoint
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,16 @@ def _not_found(request, chosen: str | None):
     return _remember_language(response, chosen)
 
 
+def _submission_key(data) -> str:
+    """The key this form's answer will be sent with: the one posted back, else a new one.
+
+    Made when the form is served, so that a double tap or a resend of the same
+    page (JavaScript or not) carries the same key and is stored once.
+    """
+    posted = str(data.get("key", "")) if data else ""
+    return posted if SUBMISSION_KEY.match(posted) else secrets.token_urlsafe(18)
+
+
 @functools.lru_cache(maxsize=1024)
 def _thanks_path(urlconf: str | None, script_prefix: str, code: str) -> str:
     """Reversed once per counter: reversing costs more than the rest of the redirect."""
@@ -148,12 +159,14 @@ def _submit_quickly(request, code: str, address: str):
         return None
     token, new_token = device_token(request)
     now = timezone.now()
+    started = started_at(str(request.POST.get("started", "")), now)
     submission = quick_submission(
         request.POST,
         service_point_code=code,
         device_token=token,
         address=address,
-        started_at=started_at(str(request.POST.get("started", "")), now),
+        started_at=started,
+        stamped=started is not None,
     )
     if submission is None:
         return None
@@ -170,7 +183,7 @@ def survey(request, code: str):
     if request.method != "POST":
         return _survey_page(request, code, chosen)
     address = client_address(request)
-    if submissions_over_limit(address):
+    if submissions_over_limit(address, code):
         return _too_many(request, code, chosen)
     outcome = _submit_quickly(request, code, address)
     if isinstance(outcome, ValidationError):
@@ -216,11 +229,13 @@ def _survey_page(
             form.add_refusal(refusal)
         elif parsed:
             now = timezone.now()
+            started = started_at(form.cleaned_data["started"], now)
             submission = form.submission(
                 service_point_code=point.code,
                 device_token=token,
                 address=address,
-                started_at=started_at(form.cleaned_data["started"], now),
+                started_at=started,
+                stamped=started is not None,
             )
             try:
                 stored = response_submit(submission, now=now)
@@ -236,6 +251,7 @@ def _survey_page(
         "services": services,
         "questionnaire": questionnaire,
         "started": (data.get("started", "")[:200] if data else "") or started_stamp(),
+        "submission_key": _submission_key(data),
         "honeypot": HONEYPOT,
         "not_applicable": NOT_APPLICABLE,
         "suggestion_max": SUGGESTION_MAX,

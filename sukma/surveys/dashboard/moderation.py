@@ -2,6 +2,8 @@
 
 An exclusion subtracts the response from its totals in the same
 transaction, so every figure changes with it; the response itself stays.
+A held response (one that looked automated) is already out of the totals:
+including it admits it, excluding it confirms that it stays out.
 """
 
 from django.core.exceptions import ValidationError
@@ -29,16 +31,21 @@ def response_exclude(*, acting_user, regency: Regency, response_id: int, reason:
     if len(reason) < 5:
         raise ValidationError({"reason": _("Write why this response is excluded.")})
     response = _locked_response(response_id)
-    if response.excluded:
+    if response.excluded and not response.held:
         raise ValidationError({"response": _("This response is already excluded.")})
     check_day_writable(response.service_date)
     before = snapshot(response)
+    was_counted = not response.excluded
     response.excluded = True
+    response.held = False
     response.exclusion_reason = reason[:2000]
     response.excluded_by = acting_user.pk
     response.excluded_at = timezone.now()
-    response.save(update_fields=["excluded", "exclusion_reason", "excluded_by", "excluded_at"])
-    totals_apply(response, sign=-1)
+    response.save(
+        update_fields=["excluded", "held", "exclusion_reason", "excluded_by", "excluded_at"]
+    )
+    if was_counted:
+        totals_apply(response, sign=-1)
     audit_record(
         actor=acting_user,
         action="response.excluded",
@@ -52,16 +59,17 @@ def response_exclude(*, acting_user, regency: Regency, response_id: int, reason:
 
 @transaction.atomic
 def response_include(*, acting_user, regency: Regency, response_id: int) -> Response:
-    """Undo an exclusion: the response counts again."""
+    """Undo an exclusion, or admit a held response: it counts again."""
     response = _locked_response(response_id)
     if not response.excluded:
         raise ValidationError({"response": _("This response is not excluded.")})
     check_day_writable(response.service_date)
     before = snapshot(response)
     response.excluded = False
+    response.held = False
     response.excluded_by = None
     response.excluded_at = None
-    response.save(update_fields=["excluded", "excluded_by", "excluded_at"])
+    response.save(update_fields=["excluded", "held", "excluded_by", "excluded_at"])
     totals_apply(response, sign=+1)
     audit_record(
         actor=acting_user,
@@ -76,5 +84,5 @@ def response_include(*, acting_user, regency: Regency, response_id: int) -> Resp
 
 def _moderation(values: dict) -> dict:
     """Only the moderation fields go into the audit log: no hashes, no citizen text."""
-    keep = ("excluded", "exclusion_reason", "excluded_by", "excluded_at", "flags")
+    keep = ("excluded", "held", "exclusion_reason", "excluded_by", "excluded_at", "flags")
     return {k: values[k] for k in keep}

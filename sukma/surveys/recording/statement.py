@@ -24,23 +24,27 @@ The statement, part by part (WITH parts, run in one snapshot):
   periods.locked_period_covering). A locked one stops the insert, and
   locking a period waits for this statement's commit.
 - burst: how many responses from the same address at the same counter
-  were stored before it within BURST_WINDOW. When this one makes
-  BURST_LIMIT, it is stored flagged `burst`, never refused.
+  were stored before it within BUSY_WINDOW, and how many of those within
+  BURST_WINDOW. When this one makes BURST_LIMIT within BURST_WINDOW (a
+  burst within seconds: a script, not people), it is stored held (flagged
+  `burst`, excluded until a moderator admits it) and the caller holds the
+  burst's earlier ones too (burst_hold_earlier). When it makes BUSY_LIMIT
+  within BUSY_WINDOW it is only flagged `busy`. Never refused here.
 - inserted: the response. Its counter, service and questionnaire come from
   target, every other column from a parameter (sent_fields: all the model's
   concrete fields, so a new field is sent with no change here). A second
-  response from one device to one service on one day conflicts and inserts
-  nothing.
+  response from one device to one service on one day, or a second one with
+  the same submission key, conflicts and inserts nothing.
 - totals0, totals1, totals2 (totals.py): the day, month and profile totals
-  rows of the inserted row, upserted. They read `inserted`, so nothing is
-  counted that was not stored.
+  rows of the inserted row, upserted, unless it is excluded (held). They read
+  `inserted`, so nothing is counted that was not stored.
 - opened: for a response with a suggestion, its complaint case, for the
   inserted response and target's agency. A response without one runs a
   second statement without this part: each table a statement names costs
   every run of it, written or not.
 
-The final SELECT returns the new key, the stored flags, the three resolved
-ids and how many totals rows were touched (logged when that disagrees with
+The final SELECT returns the new key, the stored flags, whether it is held,
+the three resolved ids and how many totals rows were touched (logged when that disagrees with
 rows_per_response). No row means a part above refused the response; the
 caller then finds out why with ordinary queries, off the fast path.
 
@@ -71,8 +75,11 @@ from sukma.surveys.recording.totals import rows_per_response, totals_ctes
 
 log = logging.getLogger(__name__)
 
-BURST_WINDOW = timedelta(minutes=10)
-BURST_LIMIT = 5  # this many from one address at one counter within the window is a burst
+# One address at one counter (README, "Honest citizens behind one address"):
+BURST_WINDOW = timedelta(seconds=5)
+BURST_LIMIT = 10  # this many within BURST_WINDOW: a burst, held out of the index
+BUSY_WINDOW = timedelta(minutes=10)
+BUSY_LIMIT = 100  # this many within BUSY_WINDOW: flagged `busy`, still counted
 
 
 @dataclass(frozen=True)
@@ -162,11 +169,17 @@ def _store_sql(schema: str, opens_case: bool) -> Numbered:
     fields = sent_fields(Response, RESOLVED)
     columns = [*RESOLVED, *(f.column for f in fields)]
     values = [*(f"target.{c}" for c in RESOLVED), *_placeholders(fields, "v")]
+    is_burst = f"(%(address)s <> '' AND burst.within_seconds + 1 >= {int(BURST_LIMIT)})"
+    is_busy = f"(%(address)s <> '' AND burst.within_minutes + 1 >= {int(BUSY_LIMIT)})"
     values[columns.index("flags")] = (
-        f"CASE WHEN %(address)s <> '' AND burst.recent + 1 >= {int(BURST_LIMIT)} "
-        "THEN %(flags_burst)s::jsonb ELSE %(flags)s::jsonb END"
+        f"CASE WHEN {is_burst} THEN %(flags_burst)s::jsonb "
+        f"WHEN {is_busy} THEN %(flags_busy)s::jsonb ELSE %(flags)s::jsonb END"
     )
-    totals, touched = totals_ctes("inserted", sign=+1, schema=schema)
+    for held in ("held", "excluded"):
+        n = columns.index(held)
+        values[n] = f"({is_burst} OR {values[n]})"
+    counted = "(SELECT * FROM inserted WHERE NOT excluded)"
+    totals, touched = totals_ctes(counted, sign=+1, schema=schema)
     writes = [*totals, _opened_cte(schema)] if opens_case else totals
     return Numbered.of(f"""
 WITH target AS (
@@ -182,17 +195,19 @@ WITH target AS (
   SELECT locked FROM {in_schema("surveys_period", schema)}
    WHERE starts_on <= %(day)s::date AND ends_on >= %(day)s::date FOR SHARE
 ), burst AS (
-  SELECT count(*) AS recent FROM {in_schema("surveys_response", schema)} r, target
+  SELECT count(*) AS within_minutes,
+         count(*) FILTER (WHERE r.submitted_at >= %(burst_since)s::timestamptz) AS within_seconds
+    FROM {in_schema("surveys_response", schema)} r, target
    WHERE r.service_point_id = target.service_point_id AND r.address_hash = %(address)s
-     AND r.submitted_at >= %(since)s::timestamptz
+     AND r.submitted_at >= %(busy_since)s::timestamptz
 ), inserted AS (
   INSERT INTO {in_schema("surveys_response", schema)} ({", ".join(columns)})
   SELECT {", ".join(values)} FROM target, burst
    WHERE NOT EXISTS (SELECT 1 FROM covering WHERE locked)
-  ON CONFLICT (device_hash, service_id, service_date) WHERE NOT (device_hash = '') DO NOTHING
+  ON CONFLICT DO NOTHING
   RETURNING *
 ), {", ".join(writes)}
-SELECT i.id, i.flags, {", ".join(f"i.{c}" for c in RESOLVED)}, {touched}
+SELECT i.id, i.flags, i.held, {", ".join(f"i.{c}" for c in RESOLVED)}, {touched}
   FROM inserted i""")
 
 
@@ -208,9 +223,11 @@ def _store_params(response: Response, place: Place, now: datetime, case: Case | 
         "extras_checked": "true" if place.extras_checked else "false",
         "day": str(response.service_date),
         "address": response.address_hash,
-        "since": str(now - BURST_WINDOW),
+        "burst_since": str(now - BURST_WINDOW),
+        "busy_since": str(now - BUSY_WINDOW),
         "flags": as_text(flags, response.flags),
         "flags_burst": as_text(flags, [*response.flags, Flag.BURST]),
+        "flags_busy": as_text(flags, [*response.flags, Flag.BUSY]),
     }
 
 
@@ -225,11 +242,13 @@ def response_store(response: Response, place: Place, *, now: datetime, case: Cas
     row = fetch_prepared(statement, _store_params(response, place, now, case))
     if row is None:
         return False
-    response.pk, stored_flags, *ids, touched = row
+    response.pk, stored_flags, held, *ids, touched = row
     response.flags = Response._meta.get_field("flags").from_db_value(stored_flags, None, connection)
+    response.held = response.excluded = held or response.excluded
     for column, value in zip(RESOLVED, ids, strict=True):
         setattr(response, column, value)
     response._state.adding = False
-    if touched != rows_per_response(response):  # a bug; the response is stored already
+    counted = 0 if response.excluded else rows_per_response(response)
+    if touched != counted:  # a bug; the response is stored already
         log.error("response %s touched %s totals rows", response.pk, touched)
     return True
