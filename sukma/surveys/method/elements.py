@@ -4,7 +4,9 @@ This is law, not configuration: no regency may change it. Answers are
 stored by element code (U1..U9), never by position, because published
 questionnaires disagree on the order of U8 and U9. Each element has its
 question and its four answer labels, scored 1 to 4 from left to right, in
-Bahasa Indonesia (the regulation's text) and English.
+Bahasa Indonesia (the regulation's text) and English. The English labels of a
+four-level scale read as plain English: "Kurang mudah" is "Not very easy"
+(the level below "Easy"), never a word-for-word "Barely easy".
 """
 
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ ELEMENTS: tuple[Element, ...] = (
         "pelayanannya?",
         "How well do the service's requirements fit the kind of service?",
         ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"),
-        ("Not fitting", "Barely fitting", "Fitting", "Very fitting"),
+        ("Not suitable", "Not very suitable", "Suitable", "Very suitable"),
     ),
     Element(
         "U2",
@@ -39,7 +41,7 @@ ELEMENTS: tuple[Element, ...] = (
         "Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?",
         "How easy is the service procedure at this unit?",
         ("Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"),
-        ("Not easy", "Barely easy", "Easy", "Very easy"),
+        ("Not easy", "Not very easy", "Easy", "Very easy"),
     ),
     Element(
         "U3",
@@ -48,7 +50,7 @@ ELEMENTS: tuple[Element, ...] = (
         "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?",
         "How quickly was the service given?",
         ("Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"),
-        ("Not quick", "Barely quick", "Quick", "Very quick"),
+        ("Not quick", "Not very quick", "Quick", "Very quick"),
     ),
     Element(
         "U4",
@@ -67,7 +69,7 @@ ELEMENTS: tuple[Element, ...] = (
         "dalam standar pelayanan dengan hasil yang diberikan?",
         "How well does what you received match the product listed in the service standard?",
         ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"),
-        ("Not matching", "Barely matching", "Matching", "Fully matching"),
+        ("Does not match", "Does not quite match", "Matches", "Matches fully"),
     ),
     Element(
         "U6",
@@ -76,7 +78,7 @@ ELEMENTS: tuple[Element, ...] = (
         "Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?",
         "How competent were the staff who served you?",
         ("Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"),
-        ("Not competent", "Barely competent", "Competent", "Very competent"),
+        ("Not competent", "Not very competent", "Competent", "Very competent"),
     ),
     Element(
         "U7",
@@ -93,7 +95,7 @@ ELEMENTS: tuple[Element, ...] = (
         ),
         (
             "Not polite or friendly",
-            "Barely polite and friendly",
+            "Not very polite or friendly",
             "Polite and friendly",
             "Very polite and friendly",
         ),
@@ -111,10 +113,10 @@ ELEMENTS: tuple[Element, ...] = (
             "Dikelola dengan baik",
         ),
         (
-            "There is none",
-            "There is one but it does not work",
-            "It works, not fully",
-            "It is well managed",
+            "None exists",
+            "Exists but does not work",
+            "Works, but not fully",
+            "Well managed",
         ),
     ),
     Element(
