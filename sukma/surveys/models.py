@@ -427,7 +427,8 @@ class Response(models.Model):
     kiosk = models.ForeignKey(
         "kiosks.Kiosk", on_delete=models.PROTECT, null=True, blank=True, db_index=False
     )
-    entered_by = models.PositiveIntegerField(null=True, blank=True)  # assisted: the operator
+    # assisted: the operator. No PositiveIntegerField: its CHECK would cost every insert.
+    entered_by = models.IntegerField(null=True, blank=True)
     # Looks automated: stored excluded, out of every figure, until a moderator decides.
     held = models.BooleanField(_("held for moderation"), default=False)
     excluded = models.BooleanField(_("excluded"), default=False)

@@ -32,8 +32,17 @@ def body(point, **changes) -> dict:
         "service_point": point.code,
         "questionnaire_version": point.questionnaire_version,
         "answers": answers(),
+        "started": protection.started_stamp(),
+        "submission_key": uuid.uuid4().hex,
         **changes,
     }
+
+
+def issued_token(client) -> str:
+    """A device token as the server issues it: the only kind a response is taken with."""
+    response = client.post("/api/v1/device-token/")
+    assert response.status_code == 201
+    return response.json()["device_token"]
 
 
 def new_address() -> str:
@@ -47,6 +56,7 @@ def citizen(tulungagung_host_api):
     """An anonymous app on a phone, at an address of its own."""
     client = tulungagung_host_api()
     client.defaults["REMOTE_ADDR"] = new_address()
+    client.defaults["HTTP_X_DEVICE_TOKEN"] = issued_token(client)
     return client
 
 
@@ -97,30 +107,77 @@ def test_a_null_value_is_not_answered(citizen, point):
 
 
 def test_one_response_per_device_and_service_a_day_by_header(citizen, point):
-    token = "app-device-0123456789"
+    token = issued_token(citizen)
     assert post(citizen, body(point), HTTP_X_DEVICE_TOKEN=token).status_code == 201
     again = post(citizen, body(point), HTTP_X_DEVICE_TOKEN=token)
     assert "device" in assert_error_shape(again, 400)["errors"]
     assert SurveyResponse.objects.count() == 1
 
 
-def test_an_issued_device_token_sent_back_as_a_field_is_refused_the_same_day(citizen, point):
-    first = post(citizen, body(point))
-    token = first.json()["device_token"]
-    assert first.cookies[protection.DEVICE_COOKIE].value  # browsers keep it as a cookie
+def test_the_device_token_sent_back_as_a_field_is_refused_the_same_day(citizen, point):
+    token = post(citizen, body(point)).json()["device_token"]
     other_phone = APIClient(HTTP_HOST=TULUNGAGUNG_HOST, REMOTE_ADDR=new_address())
     again = post(other_phone, body(point, device_token=token))
     assert "device" in assert_error_shape(again, 400)["errors"]
 
 
-def test_the_page_cookie_counts_as_the_device(citizen, point):
-    assert post(citizen, body(point)).status_code == 201  # the client keeps the cookie
-    assert "device" in assert_error_shape(post(citizen, body(point)), 400)["errors"]
+def test_the_page_cookie_counts_as_the_device(point):
+    phone = APIClient(HTTP_HOST=TULUNGAGUNG_HOST, REMOTE_ADDR=new_address())
+    phone.get(f"/s/{point.code}/")  # the page hands the phone its signed device cookie
+    assert post(phone, body(point)).status_code == 201
+    assert "device" in assert_error_shape(post(phone, body(point)), 400)["errors"]
 
 
-def test_a_malformed_device_token_is_refused(citizen, point):
-    response = post(citizen, body(point), HTTP_X_DEVICE_TOKEN="short")
+@pytest.mark.parametrize(
+    "token", ["short", "app-device-0123456789", "app-device-0123456789:" + "0" * 64]
+)
+def test_a_device_token_the_server_did_not_issue_is_refused(citizen, point, token):
+    response = post(citizen, body(point), HTTP_X_DEVICE_TOKEN=token)
     assert "device_token" in assert_error_shape(response, 400)["errors"]
+    assert SurveyResponse.objects.count() == 0
+
+
+def test_without_any_device_token_the_post_is_refused(point):
+    app = APIClient(HTTP_HOST=TULUNGAGUNG_HOST, REMOTE_ADDR=new_address())
+    response = post(app, body(point))
+    assert "device_token" in assert_error_shape(response, 400)["errors"]
+    assert SurveyResponse.objects.count() == 0
+
+
+def test_the_same_submission_key_twice_stores_once_and_answers_the_same(citizen, point):
+    sent = body(point, suggestion="Loket 2 tutup terlalu cepat.")
+    first = post(citizen, sent)
+    again = post(citizen, sent)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert first.json()["tracking_code"] == again.json()["tracking_code"]
+    assert SurveyResponse.objects.count() == 1
+
+
+@pytest.mark.parametrize("key", [None, "", "short", "x" * 65, "kunci dengan spasi 12345"])
+def test_a_missing_or_malformed_submission_key_is_refused(citizen, point, key):
+    sent = body(point, submission_key=key)
+    if key is None:
+        del sent["submission_key"]
+    response = post(citizen, sent)
+    assert "submission_key" in assert_error_shape(response, 400)["errors"]
+    assert SurveyResponse.objects.count() == 0
+
+
+def test_an_answer_kept_offline_is_dated_when_it_was_given(citizen, point):
+    answered = timezone.now() - datetime.timedelta(days=2)
+    response = post(citizen, body(point, answered_at=answered.isoformat()))
+    stored = SurveyResponse.objects.get(pk=response.json()["id"])
+    assert stored.answered_at == answered
+    assert stored.service_date == timezone.localdate(answered)
+
+
+@pytest.mark.parametrize("days", [-1, 31])
+def test_an_answer_dated_in_the_future_or_too_long_ago_is_refused(citizen, point, days):
+    answered = timezone.now() - datetime.timedelta(days=days)
+    response = post(citizen, body(point, answered_at=answered.isoformat()))
+    assert "answered_at" in assert_error_shape(response, 400)["errors"]
+    assert SurveyResponse.objects.count() == 0
 
 
 def test_a_filled_honeypot_stores_nothing_but_looks_accepted(citizen, point):
@@ -132,10 +189,10 @@ def test_a_filled_honeypot_stores_nothing_but_looks_accepted(citizen, point):
 
 def test_the_address_rate_limit_answers_429_in_the_error_shape(citizen, point, monkeypatch):
     monkeypatch.setattr(protection, "RATE_LIMIT", 2)
-    for n in range(2):
-        token = f"rate-limit-device-{n:04d}"
+    for _n in range(2):
+        token = issued_token(citizen)
         assert post(citizen, body(point), HTTP_X_DEVICE_TOKEN=token).status_code == 201
-    refused = post(citizen, body(point), HTTP_X_DEVICE_TOKEN="rate-limit-device-9999")
+    refused = post(citizen, body(point), HTTP_X_DEVICE_TOKEN=issued_token(citizen))
     assert_error_shape(refused, 429)
     assert int(refused.headers["Retry-After"]) > 0
     assert SurveyResponse.objects.count() == 2
@@ -214,9 +271,16 @@ def test_missing_fields_are_named(citizen, dukcapil):
     assert {"service_point", "questionnaire_version", "answers"} <= set(error["errors"])
 
 
-def test_without_the_started_stamp_it_is_flagged_fast_not_refused(citizen, point):
-    response = post(citizen, body(point))
-    assert "fast" in SurveyResponse.objects.get(pk=response.json()["id"]).flags
+@pytest.mark.parametrize("stamp", [None, "", "1700000000:forged"])
+def test_without_a_genuine_started_stamp_it_is_held_not_refused(citizen, point, stamp, this_year):
+    sent = body(point, started=stamp)
+    if stamp is None:
+        del sent["started"]
+    response = post(citizen, sent)
+    assert response.status_code == 201
+    stored = SurveyResponse.objects.get(pk=response.json()["id"])
+    assert stored.held and stored.excluded and "unstamped" in stored.flags
+    assert regency_figure(this_year).responses == 0
 
 
 def test_a_signed_in_browser_posts_without_a_csrf_token(personas, point):
@@ -224,7 +288,7 @@ def test_a_signed_in_browser_posts_without_a_csrf_token(personas, point):
         HTTP_HOST=TULUNGAGUNG_HOST, REMOTE_ADDR=new_address(), enforce_csrf_checks=True
     )
     client.force_login(personas.tulungagung_admin)
-    assert post(client, body(point)).status_code == 201
+    assert post(client, body(point), HTTP_X_DEVICE_TOKEN=issued_token(client)).status_code == 201
 
 
 # ------------------------------------------------------------------ listing

@@ -14,6 +14,7 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -25,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sukma.access.models import User
-from sukma.surveys.citizen.protection import client_address, over_limit
+from sukma.surveys.citizen.protection import client_address, over_limit, rate_key
 from sukma.surveys.citizen.views import _language, _remember_language
 from sukma.surveys.complaints import clocks, selectors, services
 from sukma.surveys.complaints.models import Status
@@ -33,17 +34,29 @@ from sukma.surveys.dashboard.views import dashboard_access, nav_context
 from sukma.surveys.models import Agency
 
 log = logging.getLogger(__name__)
-LOOKUPS = "complaint-lookup"
-LOOKUP_LIMIT = getattr(settings, "COMPLAINT_LOOKUP_LIMIT", 30)
+# Wrong codes per address: many citizens behind one address look up their own codes freely;
+# only guessing counts, and past this many misses in the window that address waits.
+LOOKUPS = "complaint-lookup-miss"
+LOOKUP_LIMIT = getattr(settings, "COMPLAINT_LOOKUP_LIMIT", 100)
 LOOKUP_WINDOW = getattr(settings, "COMPLAINT_LOOKUP_WINDOW", 600)
 PAGE_SIZE = 25
 
 
 # ---------------------------------------------------------------- citizen
-def _lookups_exceeded(address: str) -> bool:
-    """Counts this lookup. With the cache unreachable the limit is not applied (the page
-    still answers): 10 characters of a 31-letter alphabet are not guessable anyway."""
-    return over_limit(LOOKUPS, address, limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW)
+def _misses_exceeded(address: str) -> bool:
+    """Whether this address sent too many wrong codes lately. With the cache unreachable the
+    limit is not applied (the page still answers): 10 characters of a 31-letter alphabet
+    are not guessable anyway."""
+    try:
+        misses = cache.get(rate_key(LOOKUPS, address)) or 0
+    except Exception:
+        log.warning("lookup limit skipped: the cache is unreachable", exc_info=True)
+        return False
+    return misses >= LOOKUP_LIMIT
+
+
+def _miss(address: str) -> None:
+    over_limit(LOOKUPS, address, limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW)
 
 
 def _private(response):
@@ -73,12 +86,14 @@ def _steps(status: Status) -> list[dict]:
 @require_GET
 def track(request, code: str):
     chosen = _language(request)
-    if _lookups_exceeded(client_address(request)):
+    address = client_address(request)
+    if _misses_exceeded(address):
         response = render(request, "complaints/track_too_many.html", status=429)
         response["Retry-After"] = str(LOOKUP_WINDOW)
         return _private(response)
     case = selectors.case_by_tracking_code(code)
     if case is None:
+        _miss(address)
         response = render(request, "complaints/track_not_found.html", status=404)
         return _private(_remember_language(response, chosen))
     # Only these fields reach the template: nothing else of the case can leak.

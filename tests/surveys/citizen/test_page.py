@@ -10,12 +10,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from sukma.surveys.citizen import protection
 from sukma.surveys.citizen.protection import (
     DEVICE_COOKIE,
-    RATE_LIMIT,
     RATE_WINDOW,
     SUBMISSIONS,
     rate_key,
+    started_stamp,
 )
 from sukma.surveys.citizen.submission import keyed_hash, response_submit
 from sukma.surveys.method.elements import ELEMENTS
@@ -30,8 +31,9 @@ from sukma.surveys.models import (
 )
 from tests.conftest import KEDIRI_HOST, TULUNGAGUNG_HOST
 
-URL = "/s/TA7K2M9Q/"
-THANKS = "/s/TA7K2M9Q/terima-kasih/"
+POINT_CODE = "TA7K2M9Q"
+URL = f"/s/{POINT_CODE}/"
+THANKS = f"/s/{POINT_CODE}/terima-kasih/"
 _addresses = itertools.count(1)
 
 
@@ -39,10 +41,10 @@ _addresses = itertools.count(1)
 def address(in_tulungagung):
     """An address of its own per test, its rate-limit counter cleared before and after."""
     value = f"198.51.100.{next(_addresses) % 250 + 1}"
-    cache.delete(rate_key(SUBMISSIONS, value))
+    cache.delete(rate_key(SUBMISSIONS, f"{value}|{POINT_CODE}"))
     yield value
     connection.set_tenant(in_tulungagung)
-    cache.delete(rate_key(SUBMISSIONS, value))
+    cache.delete(rate_key(SUBMISSIONS, f"{value}|{POINT_CODE}"))
 
 
 @pytest.fixture
@@ -61,6 +63,7 @@ def version() -> int:
 def form_data(**overrides) -> dict:
     data = {f"U{i}": "4" for i in range(1, 10)}
     data.update(U3="3", U7="2", version=str(version()), sex="P", age_band="26-35")
+    data.update(started=started_stamp())
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -300,8 +303,10 @@ def test_a_malformed_or_forged_device_cookie_is_replaced_by_a_new_token(citizen,
     assert Response.objects.get().device_hash == keyed_hash("device", issued)
 
 
-def test_posts_beyond_the_rate_limit_get_429(citizen, dukcapil, address):
-    for _ in range(RATE_LIMIT):
+def test_posts_beyond_the_rate_limit_get_429(citizen, dukcapil, address, monkeypatch):
+    monkeypatch.setattr(protection, "RATE_LIMIT", 20)
+    counter = f"{address}|{POINT_CODE}"
+    for _ in range(20):
         assert post(citizen, {"U1": "9"}).status_code == 400
     limited = post(citizen, form_data(), HTTP_ACCEPT_LANGUAGE="en")
     assert limited.status_code == 429
@@ -309,31 +314,33 @@ def test_posts_beyond_the_rate_limit_get_429(citizen, dukcapil, address):
     assert "wait ten minutes" in text(limited)
     assert Response.objects.count() == 0
     # The counter is keyed by a hash, never the address itself.
-    assert address not in rate_key(SUBMISSIONS, address)
-    assert keyed_hash("citizen-rate", address) in rate_key(SUBMISSIONS, address)
-    assert cache.get(rate_key(SUBMISSIONS, address)) == RATE_LIMIT + 1
+    assert address not in rate_key(SUBMISSIONS, counter)
+    assert keyed_hash("citizen-rate", counter) in rate_key(SUBMISSIONS, counter)
+    assert cache.get(rate_key(SUBMISSIONS, counter)) == 21
     # The window started with the first count and ends on its own.
-    key = cache.make_and_validate_key(rate_key(SUBMISSIONS, address))
+    key = cache.make_and_validate_key(rate_key(SUBMISSIONS, counter))
     assert 0 < cache._cache.get_client(key).ttl(key) <= RATE_WINDOW
     # Another address is not limited.
     other = Client(HTTP_HOST=TULUNGAGUNG_HOST, REMOTE_ADDR="192.0.2.77")
-    cache.delete(rate_key(SUBMISSIONS, "192.0.2.77"))
+    cache.delete(rate_key(SUBMISSIONS, f"192.0.2.77|{POINT_CODE}"))
     assert post(other, form_data()).status_code == 302
-    cache.delete(rate_key(SUBMISSIONS, "192.0.2.77"))
+    cache.delete(rate_key(SUBMISSIONS, f"192.0.2.77|{POINT_CODE}"))
 
 
-def test_x_forwarded_for_is_ignored_unless_trusted(citizen, address, settings):
+def test_x_forwarded_for_is_believed_only_from_a_named_proxy(citizen, address, settings):
     forged = "192.0.2.200"
-    cache.delete(rate_key(SUBMISSIONS, forged))
+    counter = f"{forged}|{POINT_CODE}"
+    cache.delete(rate_key(SUBMISSIONS, counter))
     post(citizen, {"U1": "1"}, HTTP_X_FORWARDED_FOR=forged)
-    assert (
-        cache.get(rate_key(SUBMISSIONS, forged)) is None
-        and cache.get(rate_key(SUBMISSIONS, address)) == 1
-    )
-    settings.TRUST_X_FORWARDED_FOR = True
-    post(citizen, {"U1": "1"}, HTTP_X_FORWARDED_FOR=f"10.0.0.1, {forged}")
-    assert cache.get(rate_key(SUBMISSIONS, forged)) == 1
-    cache.delete(rate_key(SUBMISSIONS, forged))
+    assert cache.get(rate_key(SUBMISSIONS, counter)) is None
+    assert cache.get(rate_key(SUBMISSIONS, f"{address}|{POINT_CODE}")) == 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]  # a proxy of ours, but the peer is not it
+    post(citizen, {"U1": "1"}, HTTP_X_FORWARDED_FOR=forged)
+    assert cache.get(rate_key(SUBMISSIONS, counter)) is None
+    settings.TRUSTED_PROXIES = [address]  # the peer is our proxy: the hop it appended counts
+    post(citizen, {"U1": "1"}, HTTP_X_FORWARDED_FOR=f"10.9.9.9, {forged}")
+    assert cache.get(rate_key(SUBMISSIONS, counter)) == 1
+    cache.delete(rate_key(SUBMISSIONS, counter))
 
 
 # ------------------------------------------------------------------ refusals
