@@ -1,8 +1,8 @@
 """Holding the whole of a burst: when a response is held as a burst, so are those just before it.
 
-The storing statement holds a response that makes BURST_LIMIT within
-BURST_WINDOW from one address at one counter; the ones of the same burst
-stored before it were counted when they arrived. This takes them out again:
+The storing statement holds a fast response that makes BURST_LIMIT fast ones
+within BURST_WINDOW from one address at one counter; the fast ones of the
+same burst stored before it were counted when they arrived. This takes them out again:
 held, excluded and flagged `burst`, subtracted from their totals in the same
 transaction. It runs only after a burst, off the honest citizen's path. A
 response on a day whose period is locked meanwhile is left as it is.
@@ -23,6 +23,7 @@ UPDATE surveys_response r
                     ELSE r.flags || to_jsonb(%(flag)s::text) END
  WHERE r.service_point_id = %(point)s AND r.address_hash = %(address)s
    AND r.submitted_at >= %(since)s AND r.id <> %(latest)s AND NOT r.excluded
+   AND r.flags ? %(fast)s
    AND NOT EXISTS (SELECT 1 FROM surveys_period p
                     WHERE p.locked AND r.service_date BETWEEN p.starts_on AND p.ends_on)
 RETURNING r.id
@@ -39,6 +40,7 @@ def burst_hold_earlier(latest: Response, now: datetime) -> int:
             HOLD_EARLIER,
             {
                 "flag": Flag.BURST,
+                "fast": Flag.FAST,
                 "point": latest.service_point_id,
                 "address": latest.address_hash,
                 "since": now - BURST_WINDOW,

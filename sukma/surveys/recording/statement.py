@@ -25,11 +25,12 @@ The statement, part by part (WITH parts, run in one snapshot):
   locking a period waits for this statement's commit.
 - burst: how many responses from the same address at the same counter
   were stored before it within BUSY_WINDOW, and how many of those within
-  BURST_WINDOW. When this one makes BURST_LIMIT within BURST_WINDOW (a
-  burst within seconds: a script, not people), it is stored held (flagged
-  `burst`, excluded until a moderator admits it) and the caller holds the
-  burst's earlier ones too (burst_hold_earlier). When it makes BUSY_LIMIT
-  within BUSY_WINDOW it is only flagged `busy`. Never refused here.
+  BURST_WINDOW were sent within seconds of opening the form (flagged
+  `fast`). When this one is fast too and makes BURST_LIMIT (a burst within
+  seconds: a script, not people, who each take a while to answer), it is
+  stored held (flagged `burst`, excluded until a moderator admits it) and
+  the caller holds the burst's earlier ones too (bursts.py). When it makes
+  BUSY_LIMIT within BUSY_WINDOW it is only flagged `busy`. Never refused.
 - inserted: the response. Its counter, service and questionnaire come from
   target, every other column from a parameter (sent_fields: all the model's
   concrete fields, so a new field is sent with no change here). A second
@@ -76,8 +77,8 @@ from sukma.surveys.recording.totals import rows_per_response, totals_ctes
 log = logging.getLogger(__name__)
 
 # One address at one counter (README, "Honest citizens behind one address"):
-BURST_WINDOW = timedelta(seconds=5)
-BURST_LIMIT = 10  # this many within BURST_WINDOW: a burst, held out of the index
+BURST_WINDOW = timedelta(minutes=1)
+BURST_LIMIT = 5  # this many fast ones within BURST_WINDOW: a burst, held out of the index
 BUSY_WINDOW = timedelta(minutes=10)
 BUSY_LIMIT = 100  # this many within BUSY_WINDOW: flagged `busy`, still counted
 
@@ -169,7 +170,7 @@ def _store_sql(schema: str, opens_case: bool) -> Numbered:
     fields = sent_fields(Response, RESOLVED)
     columns = [*RESOLVED, *(f.column for f in fields)]
     values = [*(f"target.{c}" for c in RESOLVED), *_placeholders(fields, "v")]
-    is_burst = f"(%(address)s <> '' AND burst.within_seconds + 1 >= {int(BURST_LIMIT)})"
+    is_burst = f"(%(address)s <> '' AND %(fast)s::boolean AND burst.fast + 1 >= {int(BURST_LIMIT)})"
     is_busy = f"(%(address)s <> '' AND burst.within_minutes + 1 >= {int(BUSY_LIMIT)})"
     values[columns.index("flags")] = (
         f"CASE WHEN {is_burst} THEN %(flags_burst)s::jsonb "
@@ -196,7 +197,8 @@ WITH target AS (
    WHERE starts_on <= %(day)s::date AND ends_on >= %(day)s::date FOR SHARE
 ), burst AS (
   SELECT count(*) AS within_minutes,
-         count(*) FILTER (WHERE r.submitted_at >= %(burst_since)s::timestamptz) AS within_seconds
+         count(*) FILTER (WHERE r.submitted_at >= %(burst_since)s::timestamptz
+                            AND r.flags ? '{Flag.FAST}') AS fast
     FROM {in_schema("surveys_response", schema)} r, target
    WHERE r.service_point_id = target.service_point_id AND r.address_hash = %(address)s
      AND r.submitted_at >= %(busy_since)s::timestamptz
@@ -223,6 +225,7 @@ def _store_params(response: Response, place: Place, now: datetime, case: Case | 
         "extras_checked": "true" if place.extras_checked else "false",
         "day": str(response.service_date),
         "address": response.address_hash,
+        "fast": "true" if Flag.FAST in response.flags else "false",
         "burst_since": str(now - BURST_WINDOW),
         "busy_since": str(now - BUSY_WINDOW),
         "flags": as_text(flags, response.flags),
