@@ -17,5 +17,5 @@ warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no c
 
 DEBUG = False
 ROOT_URLCONF = "bench_urls"
-TRUST_X_FORWARDED_FOR = True
+TRUSTED_PROXIES = ["127.0.0.1"]  # the bench client plays the proxy
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}

@@ -45,7 +45,7 @@ from _scratch import ROOT, scratch_database
 
 BENCH_DIR = ROOT / "bench"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-HIDDEN = re.compile(r'<input type="hidden" name="(version|started)" value="([^"]*)"')
+HIDDEN = re.compile(r'<input type="hidden" name="(version|started|key)" value="([^"]*)"')
 SERVICE_SELECT = re.compile(r'<select name="service".*?</select>', re.S)
 OPTION_VALUE = re.compile(r'<option value="(\d+)"')
 ELEMENTS = [f"U{i}" for i in range(1, 10)]
@@ -196,6 +196,7 @@ def citizen_answers(rng: random.Random, html: str) -> dict[str, str] | str:
         "csrfmiddlewaretoken": token.group(1),
         "version": hidden["version"],
         "started": hidden.get("started", ""),
+        "key": hidden.get("key", ""),
         "service": rng.choice(services),
         "service_date": "",
         "catatan_petugas": "",

@@ -1,0 +1,117 @@
+"""The product behind gunicorn, as deployed: a separate process, real sockets, real workers.
+
+The server is started once per session against the test database and the
+test Redis; the test plays the deployment's proxy (TRUSTED_PROXIES names
+127.0.0.1) and says in X-Forwarded-For which client address a request comes
+from. What a test writes for the server to read must be committed
+(``committed``), and it cleans up after itself (``counter``).
+"""
+
+import http.client
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from sukma.surveys.models import (
+    Agency,
+    DailyProfileTotals,
+    DailyServiceTotals,
+    MonthlyServiceTotals,
+    Response,
+    Service,
+    ServicePoint,
+)
+from tests.conftest import TULUNGAGUNG_HOST
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    host = db["HOST"] or "127.0.0.1"
+    auth = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    if host.startswith("/"):  # the embedded server's Unix socket
+        return f"postgresql://{auth}@/{db['NAME']}?host={quote(host)}"
+    return f"postgresql://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_ready(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/", headers={"Host": TULUNGAGUNG_HOST})
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer within a minute")
+
+
+@pytest.fixture(scope="session")
+def gunicorn(personas, django_db_blocker):
+    """The port of a gunicorn serving the product (2 workers x 4 threads, as in deploy/)."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sukma.settings.test",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "SECRET_KEY": settings.SECRET_KEY,
+        "TRUSTED_PROXIES": "127.0.0.1",
+    }
+    command = [
+        sys.executable, "-m", "gunicorn", "sukma.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, start_new_session=True)
+    try:
+        with django_db_blocker.unblock():
+            _wait_ready(port, process)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def counter(personas, committed):
+    """A committed agency with a counter in Tulungagung; its responses and totals removed after."""
+    regency = personas.tulungagung
+    connection.set_tenant(regency)
+    suffix = secrets.token_hex(3).upper()
+    agency = Agency.objects.create(name=f"Dinas Kependudukan {suffix}", kind="dinas")
+    ktp = Service.objects.create(agency=agency, name="Perekaman KTP-el", annual_users=12000)
+    point = ServicePoint.objects.create(
+        agency=agency, name="Loket 1", code=f"GU{suffix}", default_service=ktp
+    )
+    connection.set_schema_to_public()
+    yield point
+    connection.set_tenant(regency)
+    Response.objects.filter(service=ktp).delete()
+    for model in (DailyServiceTotals, MonthlyServiceTotals, DailyProfileTotals):
+        model.objects.filter(service=ktp).delete()
+    point.delete()
+    ktp.delete()
+    agency.delete()
+    cache.clear()  # the rate-limit counters of the addresses the test used
+    connection.set_schema_to_public()
