@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from sukma.surveys.channels import BREAKDOWN as CHANNEL_BREAKDOWN
 from sukma.surveys.citizen.forms import HONEYPOT
 from sukma.surveys.citizen.submission import SUBMISSION_KEY, SUGGESTION_MAX
 from sukma.surveys.method.elements import ELEMENT_CODES
@@ -449,7 +450,9 @@ class IkmQuerySerializer(serializers.Serializer):
         allow_blank=True,
         help_text=(
             "Profile fields to break the figure down by, comma-separated "
-            "(sex, age_band, education, occupation, disability, service_session), or all."
+            "(sex, age_band, education, occupation, disability, service_session), or all "
+            "(every profile field); `channel` breaks it down by how the responses reached us "
+            "(phone, kiosk, assisted)."
         ),
     )
 
@@ -457,7 +460,7 @@ class IkmQuerySerializer(serializers.Serializer):
         names = [name.strip() for name in value.split(",") if name.strip()]
         if names == ["all"]:
             return list(PROFILE_FIELDS)
-        unknown = sorted(set(names) - set(PROFILE_FIELDS))
+        unknown = sorted(set(names) - {*PROFILE_FIELDS, CHANNEL_BREAKDOWN})
         if unknown:
             raise serializers.ValidationError(
                 _("Unknown profile field: %(f)s.") % {"f": ", ".join(unknown)}

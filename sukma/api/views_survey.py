@@ -35,6 +35,8 @@ from sukma.access.permissions import scope_for
 from sukma.api import serializers_survey as s
 from sukma.api.permissions import AdminsThisRegency, WorksInThisRegency
 from sukma.api.serializers import ErrorSerializer
+from sukma.surveys.channels import BREAKDOWN as CHANNEL_BREAKDOWN
+from sukma.surveys.channels import channel_breakdown
 from sukma.surveys.citizen.forms import (
     HONEYPOT,
     PROFILE_LABELS,
@@ -635,7 +637,9 @@ class IkmView(APIView):
         description="Give `service` for a service's figure, `agency` for an agency's, neither "
         "for the whole regency's. Every number comes from the daily totals kept with each "
         "response and exclusion. `breakdown` adds one figure per value of each profile field "
-        "named (values nobody chose are left out). Agency operators may ask only for their "
+        "named (values nobody chose are left out); `breakdown=channel` adds one per channel "
+        "(phone, kiosk, assisted: channels without responses are left out), summed from the "
+        "counted responses themselves. Agency operators may ask only for their "
         "own agency or its services.",
         parameters=[s.IkmQuerySerializer],
         responses={200: s.IkmSerializer, **INVALID, **DENIED},
@@ -655,14 +659,17 @@ class IkmView(APIView):
             scope, figure = "agency", agency_figure(period, agency)
         else:
             scope, figure = "regency", regency_figure(period)
+        where = {
+            "agency_id": agency_id if service is None else None,
+            "service_id": getattr(service, "pk", None),
+        }
         breakdowns = {
             field: [
                 {"value": value, "label": label, "figure": row.to_dict()}
-                for value, label, row in profile_breakdown(
-                    period,
-                    field,
-                    agency_id=agency_id if service is None else None,
-                    service_id=getattr(service, "pk", None),
+                for value, label, row in (
+                    channel_breakdown(period, **where)
+                    if field == CHANNEL_BREAKDOWN
+                    else profile_breakdown(period, field, **where)
                 )
             ]
             for field in wanted.get("breakdown", [])

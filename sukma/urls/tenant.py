@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from sukma.surveys.citizen import assisted, kiosk
 from sukma.surveys.citizen import views as citizen
 from sukma.surveys.complaints.urls import citizen_patterns as complaint_tracking
 from sukma.surveys.dashboard import views as dashboard
@@ -12,6 +13,9 @@ urlpatterns = [
     path("", results.regency_home, name="home"),
     path("s/<str:code>/", citizen.survey, name="citizen_survey"),
     path("s/<str:code>/terima-kasih/", citizen.thanks, name="citizen_thanks"),
+    path("kiosk/", kiosk.kiosk_page, name="kiosk"),
+    path("kiosk/pasang/", kiosk.kiosk_pair_page, name="kiosk_pair"),
+    path("kiosk/terima-kasih/", kiosk.kiosk_thanks, name="kiosk_thanks"),
     path("dasbor/", dashboard.regency_dashboard, name="dashboard"),
     path("dasbor/opd/<int:agency_id>/", dashboard.agency_dashboard, name="dashboard_agency"),
     path("dasbor/respons/", dashboard.flagged_list, name="dashboard_responses"),
@@ -22,6 +26,10 @@ urlpatterns = [
     *complaint_tracking,
     path("pengaduan/", include("sukma.surveys.complaints.urls")),
     path("api/v1/", include("sukma.api.urls_tenant")),
+    path("kelola/kiosk/", include("sukma.surveys.kiosks.urls")),
+    path("kelola/bantuan/", assisted.assisted_choose, name="assisted_choose"),
+    path("kelola/bantuan/<str:code>/", assisted.assisted_survey, name="assisted_survey"),
+    path("kelola/bantuan/<str:code>/tersimpan/", assisted.assisted_done, name="assisted_done"),
     path("kelola/", include("sukma.surveys.structure.urls")),
     path("rtl/", include("sukma.surveys.followup.urls")),
     *common_patterns("sukma.urls.tenant"),

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sukma.access.permissions import Scope, scope_for
+from sukma.surveys.channels import channel_breakdown
 from sukma.surveys.dashboard import charts, posters
 from sukma.surveys.dashboard.moderation import response_exclude, response_include
 from sukma.surveys.dashboard.selectors import (
@@ -140,6 +141,15 @@ def breakdowns(period: Period, *, agency_id=None) -> list[dict]:
     return out
 
 
+def channels(period: Period, *, agency_id=None) -> dict:
+    """Responses and index per channel (phone, kiosk, assisted by staff)."""
+    rows = [
+        {"value": value, "label": label, "figure": figure}
+        for value, label, figure in channel_breakdown(period, agency_id=agency_id)
+    ]
+    return {"rows": rows, "total": sum(row["figure"].responses for row in rows)}
+
+
 def figure_context(period: Period, figure, *, agency_id=None) -> dict:
     # The trend gives context: every month of the period's year so far, whatever its kind.
     months = monthly_figures(
@@ -164,6 +174,7 @@ def figure_context(period: Period, figure, *, agency_id=None) -> dict:
         "trend_year": period.year,
         "trend_chart": charts.trend_columns(months) if months else "",
         "breakdowns": breakdowns(period, agency_id=agency_id),
+        "channels": channels(period, agency_id=agency_id),
         "grade_legend": [
             {"mutu": Mutu.A, "bound": Mutu.A.lower_bound},
             {"mutu": Mutu.B, "bound": Mutu.B.lower_bound},

@@ -1,0 +1,119 @@
+"""Assisted entry: an operator fills in the survey for a respondent who asks for help.
+
+For the elderly, the visually impaired, people who cannot read: the
+operator reads the questions aloud and enters the answers on the citizen's
+own form. The response is stored with channel "assisted" and the
+operator's user id (entered_by), shown as "dibantu petugas", and counted as
+its own channel. Like a kiosk's, each one is a new respondent: no device or
+address rule applies.
+
+Signed-in regency admins (any service point) and agency operators (their
+agency's service points) only; anyone else signed in gets a 403.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sukma.access.permissions import scope_for
+from sukma.surveys.citizen.kiosk import counter_form, form_context
+from sukma.surveys.citizen.protection import started_at
+from sukma.surveys.citizen.submission import response_submit
+from sukma.surveys.models import Channel, ServicePoint
+
+SESSION_CODE = "assisted_tracking_code"
+
+
+def staff_only(view):
+    """Regency admins and agency operators of this regency; request.scope says where."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        scope = scope_for(request.user, getattr(request, "tenant", None))
+        if scope is None:
+            return render(request, "surveys/admin/forbidden.html", status=403)
+        request.scope = scope
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _point_in_scope(request, code: str) -> ServicePoint | None:
+    point = get_object_or_404(
+        ServicePoint.objects.select_related("agency", "default_service"),
+        code=code.strip().upper()[:16],
+        active=True,
+    )
+    return point if request.scope.sees_agency(point.agency_id) else None
+
+
+@require_GET
+@staff_only
+def assisted_choose(request):
+    """The service points this user may enter responses for."""
+    points = ServicePoint.objects.filter(active=True, agency__active=True).select_related("agency")
+    if request.scope.limit is not None:
+        points = points.filter(agency_id__in=request.scope.limit)
+    points = points.order_by("agency__name", "name")
+    return render(request, "surveys/citizen/assisted_choose.html", {"points": points})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_only
+def assisted_survey(request, code: str):
+    point = _point_in_scope(request, code)
+    if point is None:
+        return render(request, "surveys/admin/forbidden.html", status=403)
+    data = request.POST if request.method == "POST" else None
+    form, services = counter_form(point, data)
+    status = 200
+    if data is not None:
+        if form.parse():
+            stored = _store(request, form, point)
+            if stored is not None:
+                request.session[SESSION_CODE] = stored.tracking_code or ""
+                return redirect("assisted_done", code=point.code)
+        status = 400
+    context = {**form_context(point, form, services, data), "assisted": True}
+    return render(request, "surveys/citizen/assisted.html", context, status=status)
+
+
+def _store(request, form, point):
+    """The response as the operator's entry, or None with the refusal put on the form."""
+    now = timezone.now()
+    started = started_at(form.cleaned_data["started"], now)
+    submission = form.submission(
+        service_point_code=point.code,
+        channel=Channel.ASSISTED,
+        entered_by=request.user.pk,
+        started_at=started,
+        stamped=started is not None,
+    )
+    try:
+        return response_submit(submission, now=now)
+    except ValidationError as refusal:
+        form.add_refusal(refusal)
+        return None
+
+
+@require_GET
+@staff_only
+def assisted_done(request, code: str):
+    point = _point_in_scope(request, code)
+    if point is None:
+        return render(request, "surveys/admin/forbidden.html", status=403)
+    tracking_code = request.session.pop(SESSION_CODE, "")
+    context = {
+        "point": point,
+        "tracking_code": tracking_code,
+        "tracking_url": request.build_absolute_uri(f"/lacak/{tracking_code}")
+        if tracking_code
+        else "",
+    }
+    return render(request, "surveys/citizen/assisted_done.html", context)
