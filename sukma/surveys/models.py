@@ -443,6 +443,8 @@ class Response(models.Model):
         indexes = [
             models.Index(fields=["service", "service_date"]),
             models.Index(fields=["service_point", "address_hash", "submitted_at"]),
+            # Only held rows are in it: the dashboards count them on every page.
+            models.Index(fields=["service"], condition=models.Q(held=True), name="response_held"),
         ]
         constraints = [
             models.UniqueConstraint(

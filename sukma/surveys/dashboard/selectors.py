@@ -22,7 +22,7 @@ from sukma.surveys.selectors import (
     weight_policy,
 )
 
-FLAGS = (Flag.BURST, Flag.IDENTICAL, Flag.FAST)
+FLAGS = (Flag.BURST, Flag.UNSTAMPED, Flag.BUSY, Flag.IDENTICAL, Flag.FAST, Flag.PACE)
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,8 @@ def flagged_responses(
     """Responses with a flag, or excluded: what an admin reviews. Newest first.
 
     agency_ids limits to an operator's agencies (None: the whole regency);
-    status is "counted", "excluded" or "" for both.
+    status is "counted", "held" (waiting for a moderator), "excluded" (held or not) or ""
+    for all.
     """
     responses = Response.objects.filter(~Q(flags=[]) | Q(excluded=True)).select_related(
         "service", "service__agency", "service_point"
@@ -120,6 +121,16 @@ def flagged_responses(
         responses = responses.filter(flags__contains=[flag])
     if status == "counted":
         responses = responses.filter(excluded=False)
+    elif status == "held":
+        responses = responses.filter(held=True)
     elif status == "excluded":
         responses = responses.filter(excluded=True)
     return responses.order_by("-submitted_at", "-id")
+
+
+def held_count(agency_ids: frozenset[int] | None = None) -> int:
+    """How many responses wait for a moderator (held: they count nowhere until admitted)."""
+    held = Response.objects.filter(held=True)
+    if agency_ids is not None:
+        held = held.filter(service__agency_id__in=agency_ids)
+    return held.count()

@@ -33,6 +33,7 @@ from sukma.surveys.dashboard.selectors import (
     FLAGS,
     default_period,
     flagged_responses,
+    held_count,
     monthly_figures,
     periods_for_picker,
 )
@@ -55,6 +56,7 @@ def nav_context(request, section: str) -> dict:
         "regency": request.tenant,
         "scope": scope,
         "section": section,
+        "held": held_count(scope.limit),
         "nav_agencies": []
         if scope.regency_admin
         else list(Agency.objects.filter(pk__in=scope.agency_ids)),
@@ -245,14 +247,27 @@ def agency_dashboard(request, agency_id: int):
 # ---------------------------------------------------------------- flagged responses
 def flag_labels() -> dict[str, str]:
     return {
-        Flag.BURST: _("many responses from one address at one counter within minutes"),
+        Flag.BURST: _(
+            "one of several sent from one address at one counter, each within seconds of "
+            "opening the form: held"
+        ),
+        Flag.UNSTAMPED: _("sent without the form's genuine stamp: held"),
+        Flag.BUSY: _("one of over 100 from one address at one counter within ten minutes"),
         Flag.IDENTICAL: _("the same answer to all nine questions"),
         Flag.FAST: _("completed in under 10 seconds"),
+        Flag.PACE: _("sent on a kiosk sooner than 20 seconds after the previous one"),
     }
 
 
 def flag_short_labels() -> dict[str, str]:
-    return {Flag.BURST: _("Burst"), Flag.IDENTICAL: _("Identical"), Flag.FAST: _("Fast")}
+    return {
+        Flag.BURST: _("Burst"),
+        Flag.UNSTAMPED: _("No stamp"),
+        Flag.BUSY: _("Busy address"),
+        Flag.IDENTICAL: _("Identical"),
+        Flag.FAST: _("Fast"),
+        Flag.PACE: _("Kiosk pace"),
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -334,7 +349,7 @@ def _moderate(request, scope: Scope):
             response_include(
                 acting_user=request.user, regency=request.tenant, response_id=int(response_id)
             )
-            messages.success(request, _("Response #%(id)s counts again.") % {"id": response_id})
+            messages.success(request, _("Response #%(id)s counts.") % {"id": response_id})
         else:
             messages.error(request, _("Unknown action."))
     except ValidationError as error:

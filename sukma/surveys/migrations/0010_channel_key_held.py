@@ -42,6 +42,10 @@ class Migration(migrations.Migration):
             name='submission_key',
             field=models.CharField(blank=True, max_length=64),
         ),
+        migrations.AddIndex(
+            model_name='response',
+            index=models.Index(condition=models.Q(('held', True)), fields=['service'], name='response_held'),
+        ),
         migrations.AddConstraint(
             model_name='response',
             constraint=models.UniqueConstraint(condition=models.Q(('submission_key', ''), _negated=True), fields=('submission_key',), name='one_response_per_submission_key'),

@@ -349,6 +349,25 @@ def test_excluding_needs_a_reason_then_changes_the_index_and_is_audited(
     assert selectors.regency_figure(Period.objects.get()).responses == before
 
 
+def test_held_responses_are_counted_on_every_dashboard_page_and_admitted_there(
+    personas, admin_client, flagged
+):
+    held = submit(flagged[2].service_point, {**ALL_FOUR, "U5": 3}, now=NOW, stamped=False)
+    period = Period.objects.get()
+    before = selectors.regency_figure(period).responses
+    for path in ("/dasbor/", "/dasbor/respons/"):
+        html = page(admin_client.get(path, **EN))
+        assert 'id="held-count"' in html and "1 held" in html
+    html = page(admin_client.get("/dasbor/respons/?status=held", **EN))
+    assert f'id="response-{held.pk}"' in html and f'id="response-{flagged[0].pk}"' not in html
+    row = html.split(f'id="response-{held.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "Held for moderation" in row and 'data-flag="unstamped"' in row
+    admin_client.post("/dasbor/respons/", {"response": held.pk, "action": "include"})
+    back_in_tulungagung(personas)
+    assert selectors.regency_figure(period).responses == before + 1
+    assert 'id="held-count"' not in page(admin_client.get("/dasbor/respons/", **EN))
+
+
 def test_an_operator_sees_own_flags_read_only(operator, flagged, rsud):
     identical, fast, _clean = flagged
     client = host_client(TULUNGAGUNG_HOST, operator)
