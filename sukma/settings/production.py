@@ -17,3 +17,6 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31536000
 SECURE_CONTENT_TYPE_NOSNIFF = True
 EMAIL_BACKEND = env.text("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Static files come from collectstatic (deploy/README.md), with the compressed copies it
+# makes beside each file; served from the finders instead, they went out uncompressed.
+WHITENOISE_USE_FINDERS = False
