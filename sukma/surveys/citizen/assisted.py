@@ -15,7 +15,9 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,9 +25,7 @@ from sukma.access.permissions import scope_for
 from sukma.surveys.citizen.kiosk import counter_form, form_context
 from sukma.surveys.citizen.protection import started_at
 from sukma.surveys.citizen.submission import response_submit
-from sukma.surveys.models import Channel, ServicePoint
-
-SESSION_CODE = "assisted_tracking_code"
+from sukma.surveys.models import Channel, Response, ServicePoint
 
 
 def staff_only(view):
@@ -77,8 +77,8 @@ def assisted_survey(request, code: str):
         if form.parse():
             stored = _store(request, form, point)
             if stored is not None:
-                request.session[SESSION_CODE] = stored.tracking_code or ""
-                return redirect("assisted_done", code=point.code)
+                done = reverse("assisted_done", kwargs={"code": point.code})
+                return HttpResponseRedirect(f"{done}?jawaban={stored.pk}")
         status = 400
     context = {**form_context(point, form, services, data), "assisted": True}
     return render(request, "surveys/citizen/assisted.html", context, status=status)
@@ -102,13 +102,24 @@ def _store(request, form, point):
         return None
 
 
+def _tracking_code(request, point: ServicePoint) -> str:
+    """The code of the response this user just entered here (named in the address), or ""."""
+    given = request.GET.get("jawaban", "")
+    if not (given.isdigit() and len(given) < 19):
+        return ""
+    entered = Response.objects.filter(
+        pk=int(given), entered_by=request.user.pk, service_point=point
+    ).values_list("tracking_code", flat=True)
+    return entered.first() or ""
+
+
 @require_GET
 @staff_only
 def assisted_done(request, code: str):
     point = _point_in_scope(request, code)
     if point is None:
         return render(request, "surveys/admin/forbidden.html", status=403)
-    tracking_code = request.session.pop(SESSION_CODE, "")
+    tracking_code = _tracking_code(request, point)
     context = {
         "point": point,
         "tracking_code": tracking_code,

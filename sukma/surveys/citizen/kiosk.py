@@ -50,7 +50,9 @@ KIOSK_COOKIE_PATH = "/kiosk/"
 KIOSK_MAX_AGE = 400 * 24 * 3600  # browsers cap cookies at 400 days; every visit renews it
 THANKS_COOKIE = "sukma_kios_kode"
 THANKS_SALT = "sukma.kiosk.thanks"
-THANKS_MAX_AGE = 600
+# Long enough to read it (a script that follows the redirect and then shows the page reads
+# it twice); short, and replaced or removed by the next submission, so never the next person's.
+THANKS_MAX_AGE = 120
 WELCOME_AFTER = 6  # seconds on the thank-you page before the welcome screen returns
 WELCOME_AFTER_CODE = 60  # with a tracking code to write down: longer
 
@@ -254,6 +256,4 @@ def kiosk_thanks(request):
     }
     response = render(request, "kiosks/thanks.html", context)
     response["Cache-Control"] = "private, no-store"
-    if code:  # shown once: the next respondent's thank-you never shows it again
-        response.delete_cookie(THANKS_COOKIE, path=reverse("kiosk_thanks"), samesite="Lax")
     return response

@@ -86,7 +86,8 @@ def test_the_api_breaks_the_index_down_by_channel(personas, rated, dukcapil):
         count, konversi = expected()[row["value"]]
         assert row["figure"]["sample"]["responses"] == count
         assert Decimal(row["figure"]["konversi"]) == konversi
-    assert sum(row["figure"]["sample"]["responses"] for row in rows) == body["figure"]["sample"][
-        "responses"
-    ]
+    assert (
+        sum(row["figure"]["sample"]["responses"] for row in rows)
+        == body["figure"]["sample"]["responses"]
+    )
     assert "sex" in body["breakdowns"]

@@ -1,0 +1,142 @@
+"""A counter's tablet in a real browser: paired by the admin's code, then citizens one after
+another; and an operator entering a respondent's answers with assisted entry."""
+
+import secrets
+
+import pytest
+from django.db import connection
+
+from sukma.surveys.citizen import kiosk as kiosk_views
+from sukma.surveys.kiosks.models import Kiosk, KioskPairing
+from sukma.surveys.models import (
+    Agency,
+    Channel,
+    DailyProfileTotals,
+    DailyServiceTotals,
+    MonthlyServiceTotals,
+    Response,
+    Service,
+    ServicePoint,
+)
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+REGENCY = "tulungagungkab"
+TABLET = {"width": 800, "height": 1280}
+
+
+@pytest.fixture
+def counter(personas, committed):
+    """An agency with a counter in Tulungagung, committed for the server; removed afterwards."""
+    regency = personas.tulungagung
+    connection.set_tenant(regency)
+    suffix = secrets.token_hex(3).upper()
+    agency = Agency.objects.create(
+        name=f"Dinas Kependudukan dan Pencatatan Sipil {suffix}",
+        short_name="Dukcapil",
+        kind="dinas",
+    )
+    ktp = Service.objects.create(agency=agency, name="Perekaman KTP-el", annual_users=12000)
+    point = ServicePoint.objects.create(
+        agency=agency, name=f"Loket Kios {suffix}", code=f"KS{suffix}", default_service=ktp
+    )
+    connection.set_schema_to_public()
+    yield point
+    connection.set_tenant(regency)
+    Response.objects.filter(service_point=point).delete()
+    for model in (DailyServiceTotals, MonthlyServiceTotals, DailyProfileTotals):
+        model.objects.filter(service=ktp).delete()
+    KioskPairing.objects.filter(service_point=point).delete()
+    Kiosk.objects.filter(service_point=point).delete()
+    point.delete()
+    ktp.delete()
+    agency.delete()
+    connection.set_schema_to_public()
+
+
+def sign_in(page, site, email: str) -> None:
+    page.goto(site.url("/masuk/", subdomain=REGENCY))
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(site.url("/", subdomain=REGENCY))
+
+
+def answer(page, first: str) -> None:
+    """Tap U1 as given and 4 ("very good") for the other eight."""
+    for n in range(1, 10):
+        value = first if n == 1 else "4"
+        page.locator(f"label.opt:has(input[name='U{n}'][value='{value}'])").click()
+
+
+def stored(regency, point) -> list[Response]:
+    connection.set_tenant(regency)
+    try:
+        return list(Response.objects.filter(service_point=point).order_by("pk"))
+    finally:
+        connection.set_schema_to_public()
+
+
+def test_a_tablet_is_paired_and_serves_three_citizens_in_a_row(
+    personas, counter, site, page, chromium, monkeypatch
+):
+    monkeypatch.setattr(kiosk_views, "WELCOME_AFTER", 1)  # the server runs in this process
+    # The admin, at a desk, makes a pairing code.
+    sign_in(page, site, personas.tulungagung_admin.email)
+    page.click("#link-kiosks")
+    page.select_option("select[name=service_point]", str(counter.pk))
+    page.fill("input[name=name]", "Tablet Loket Kios")
+    page.click("text=Buat kode pemasangan")
+    code = page.locator("#pairing-code").inner_text().strip()
+    assert len(code) == 8 and page.locator("img[src^='data:image/svg+xml']").is_visible()
+
+    # The tablet, another browser with no one signed in, enters it.
+    tablet_context = chromium.new_context(locale="id-ID", viewport=TABLET, has_touch=True)
+    tablet_context.set_default_timeout(15_000)
+    try:
+        tablet = tablet_context.new_page()
+        tablet.goto(site.url("/kiosk/pasang/", subdomain=REGENCY))
+        tablet.fill("input[name=kode]", code.lower())
+        tablet.click("button.send")
+        tablet.wait_for_url(site.url("/kiosk/", subdomain=REGENCY))
+        for first in ("2", "3", "4"):
+            assert tablet.locator("#welcome h1").is_visible()
+            assert not tablet.locator("#survey").is_visible()
+            tablet.click("#start")
+            assert tablet.locator("#survey").is_visible()
+            assert tablet.locator("svg.face").first.is_visible()
+            answer(tablet, first)
+            tablet.click("button.send")
+            tablet.wait_for_url("**/kiosk/terima-kasih/")
+            assert tablet.locator("#thanks").is_visible()
+            tablet.wait_for_url(site.url("/kiosk/", subdomain=REGENCY))  # back by itself
+        assert tablet.locator("#welcome h1").is_visible()
+    finally:
+        tablet_context.close()
+
+    responses = stored(personas.tulungagung, counter)
+    assert [r.u1 for r in responses] == [2, 3, 4]
+    assert {r.channel for r in responses} == {Channel.KIOSK}
+    assert len({r.kiosk_id for r in responses}) == 1 and responses[0].kiosk_id is not None
+
+    # The admin sees the tablet in the list, last seen just now.
+    page.click("nav >> text=Tablet kios")
+    assert page.locator("#kiosks >> text=Tablet Loket Kios").is_visible()
+
+
+def test_an_admin_enters_a_respondents_answers_with_assisted_entry(personas, counter, site, page):
+    sign_in(page, site, personas.tulungagung_admin.email)
+    page.click("#link-assisted")
+    page.click(f"a[href='/kelola/bantuan/{counter.code}/']")
+    assert page.locator("#assisted-banner").is_visible()
+    answer(page, "3")
+    page.fill("textarea[name=suggestion]", "Mohon disediakan kursi roda")
+    page.click("button.send")
+    page.wait_for_url(f"**/kelola/bantuan/{counter.code}/tersimpan/?jawaban=*")
+    code = page.locator("#tracking-code").inner_text().strip()
+    (response,) = stored(personas.tulungagung, counter)
+    assert response.channel == Channel.ASSISTED
+    assert response.entered_by == personas.tulungagung_admin.pk
+    assert response.tracking_code == code and response.u1 == 3
+    page.click("#next")
+    assert page.locator("#assisted-banner").is_visible()
