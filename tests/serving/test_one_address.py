@@ -35,6 +35,15 @@ class Phone:
     form: dict[str, str] = field(default_factory=dict)
 
     def request(self, method: str, path: str, body: bytes | None = None) -> int:
+        status, _page = self._exchange(method, path, body)
+        return status
+
+    def fetch(self, path: str) -> str:
+        status, page = self._exchange("GET", path)
+        assert status == 200, (path, status)
+        return page
+
+    def _exchange(self, method: str, path: str, body: bytes | None = None) -> tuple[int, str]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         headers = {
             "Host": TULUNGAGUNG_HOST,
@@ -51,7 +60,7 @@ class Phone:
                 self.cookies[name] = morsel.value
         if method == "GET":
             self.form = dict(HIDDEN.findall(page))
-        return answer.status
+        return answer.status, page
 
     def open_form(self, code: str) -> None:
         assert self.request("GET", f"/s/{code}/") == 200
