@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from sukma.surveys.citizen import assisted, kiosk
+from sukma.surveys.citizen import assisted, kiosk, pwa
 from sukma.surveys.citizen import views as citizen
 from sukma.surveys.complaints.urls import citizen_patterns as complaint_tracking
 from sukma.surveys.dashboard import views as dashboard
@@ -13,6 +13,8 @@ urlpatterns = [
     path("", results.regency_home, name="home"),
     path("s/<str:code>/", citizen.survey, name="citizen_survey"),
     path("s/<str:code>/terima-kasih/", citizen.thanks, name="citizen_thanks"),
+    path("sw.js", pwa.service_worker, name="pwa_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="pwa_manifest"),
     path("kiosk/", kiosk.kiosk_page, name="kiosk"),
     path("kiosk/pasang/", kiosk.kiosk_pair_page, name="kiosk_pair"),
     path("kiosk/terima-kasih/", kiosk.kiosk_thanks, name="kiosk_thanks"),

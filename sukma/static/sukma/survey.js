@@ -1,5 +1,8 @@
 /* Optional: a progress bar and a gentle scroll to the next question. The form works without it. */
-(function () {
+(function init() {
+  // offline.js puts the server's page (a refusal) in place of this one: start again on it.
+  if (!init.listening) document.addEventListener("sukma:page", init);
+  init.listening = true;
   var form = document.getElementById("survey");
   if (!form) return;
   var els = form.querySelectorAll("fieldset.el");
