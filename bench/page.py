@@ -70,6 +70,9 @@ TIMING = """() => {
   return {dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd,
           fcp: paint ? paint.startTime : 0, usable: window.__formUsable};
 }"""
+WORKER_READY = """() => !('serviceWorker' in navigator) ? false : Promise.race([
+  navigator.serviceWorker.ready.then(() => true),
+  new Promise(done => setTimeout(() => done(false), 30000))])"""
 # What a phone's browser asks for after the page even in the background: the icon
 # (/favicon.ico when the page names none; headless Chromium skips it, so it is asked here).
 ICON = """() => {
@@ -178,12 +181,15 @@ def first_load(browser, url: str) -> dict:
     cdp.send("Network.emulateNetworkConditions", SLOW_3G)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
     page.add_init_script(WATCH_FORM)
+    everything = []  # the context's requests, those of the service worker too
+    context.on("requestfinished", lambda request: everything.append(request))
     try:
         page.goto(url, wait_until="load", timeout=120_000)
         page.wait_for_function("() => window.__formUsable !== undefined", timeout=120_000)
         page.evaluate(ICON)
         page.wait_for_load_state("networkidle", timeout=120_000)
         timing = page.evaluate(TIMING)
+        background = worker_downloads(page, everything)
     finally:
         context.close()
     requests = [r for r in seen.values() if r.get("url", "").startswith("http")]
@@ -196,7 +202,22 @@ def first_load(browser, url: str) -> dict:
         "fcp": timing["fcp"] / 1000,
         "load": timing["load"] / 1000,
         "by_url": {r["url"]: (r["status"], r.get("bytes", 0)) for r in requests},
+        "background": background,
     }
+
+
+def worker_downloads(page, everything: list) -> list[tuple[str, int]]:
+    """What the service worker fetched once the page had loaded (it registers a second
+    after load, then keeps the form's files): not in the first load, but paid for."""
+    page.evaluate(WORKER_READY)
+    page.wait_for_timeout(500)
+    fetched = []
+    for request in everything:
+        if request.service_worker is None:
+            continue
+        sizes = request.sizes()
+        fetched.append((request.url, sizes["responseBodySize"] + sizes["responseHeadersSize"]))
+    return fetched
 
 
 def median_of(loads: list[dict]) -> dict:
@@ -205,6 +226,7 @@ def median_of(loads: list[dict]) -> dict:
     middle["requests"] = max(x["requests"] for x in loads)
     middle["missing"] = sorted({u for x in loads for u in x["missing"]})
     middle["by_url"] = loads[-1]["by_url"]
+    middle["background"] = loads[-1]["background"]
     return middle
 
 
@@ -217,6 +239,11 @@ def report(name: str, m: dict) -> None:
     )
     for url, (status, size) in m["by_url"].items():
         print(f"            {status} {size / 1024:6.1f} KB  {url.split('/', 3)[-1]}")
+    if m["background"]:
+        total = sum(size for _url, size in m["background"]) / 1024
+        print(f"          then, once loaded, the service worker: {total:.1f} KB")
+        for url, size in m["background"]:
+            print(f"                {size / 1024:6.1f} KB  {url.split('/', 3)[-1]}")
 
 
 def main() -> None:
