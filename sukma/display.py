@@ -46,10 +46,11 @@ class DisplayModeMiddleware:
 
 
 def _switch_link(request, large: bool) -> str:
-    """This page's address with the other display mode asked for."""
+    """This page with the other display mode asked for: a query alone, relative to the page,
+    so the page's own path (a tracking code, say) is not written into it once more."""
     query = QueryDict(request.META.get("QUERY_STRING", ""), mutable=True)
     query[PARAMETER] = NORMAL if large else LARGE
-    return f"{request.path}?{query.urlencode()}"
+    return f"?{query.urlencode()}"
 
 
 def display(request) -> dict:
