@@ -16,7 +16,10 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from sukma.surveys.models import Channel, Period, PeriodKind
+from sukma.surveys.citizen.kiosk import KIOSK_COOKIE, KIOSK_COOKIE_PATH
+from sukma.surveys.kiosks.models import Kiosk, KioskPairing
+from sukma.surveys.kiosks.services import kiosk_pair, pairing_create
+from sukma.surveys.models import Channel, Period, PeriodKind, Response
 from tests.browser.counter_site import ANSWERS, point_create, point_remove, responses
 from tests.conftest import TULUNGAGUNG_HOST
 
@@ -83,6 +86,11 @@ def test_an_answer_given_offline_waits_on_the_phone_and_is_stored_once_when_back
     assert "menunggu dikirim: 1" in note.text_content()
     assert page.locator("#survey").is_hidden()
     assert responses(counter, personas.tulungagung) == []
+    # Opened again offline: the kept page, with a new key (its own was used) and the count.
+    assert page.reload().from_service_worker
+    page.wait_for_function(f"{WAITING} === '1'")
+    assert page.locator("#survey").is_visible()
+    assert page.input_value("input[name=key]") != key
 
     phone.set_offline(False)
     page.reload()  # opened again with a connection: the queue is sent
@@ -203,3 +211,69 @@ def test_the_manifest_starts_the_installed_app_on_its_counter(personas, db):
     assert kiosk["start_url"] == "/kiosk/"
     elsewhere = json.loads(client.get("/manifest.webmanifest?start=//evil.example/").content)
     assert elsewhere["start_url"] == "/"
+
+
+# ---------------------------------------------------------------- the kiosk
+@pytest.fixture
+def paired_tablet(personas, counter, chromium, site):
+    """A tablet paired to the counter (through the kiosk services), its credential in a cookie."""
+    connection.set_tenant(personas.tulungagung)
+    pairing = pairing_create(
+        acting_user=personas.tulungagung_admin, service_point=counter, name="Tablet luring"
+    )
+    _kiosk, credential = kiosk_pair(code=pairing.code)
+    connection.set_schema_to_public()
+    context = chromium.new_context(
+        locale="id-ID", viewport={"width": 800, "height": 1280}, has_touch=True
+    )
+    context.set_default_timeout(20_000)
+    context.add_cookies(
+        [
+            {
+                "name": KIOSK_COOKIE,
+                "value": credential,
+                "domain": "tulungagungkab.localhost",
+                "path": KIOSK_COOKIE_PATH,
+            }
+        ]
+    )
+    yield context
+    context.close()
+    connection.set_tenant(personas.tulungagung)
+    Response.objects.filter(service_point=counter).delete()  # they name the kiosk
+    Kiosk.objects.filter(service_point=counter).delete()
+    KioskPairing.objects.filter(service_point=counter).delete()
+    connection.set_schema_to_public()
+
+
+def test_a_kiosk_offline_keeps_each_citizens_answer_and_returns_to_a_fresh_form(
+    personas, counter, paired_tablet, site
+):
+    tablet = paired_tablet.new_page()
+    tablet.goto(site.url("/kiosk/", subdomain="tulungagungkab"))
+    wait_until_kept(tablet)
+    paired_tablet.set_offline(True)
+    assert tablet.reload().from_service_worker
+    keys = []
+    for n, first in enumerate(("2", "4"), start=1):
+        assert tablet.locator("#welcome h1").is_visible()
+        tablet.click("#start")
+        keys.append(tablet.input_value("input[name=key]"))
+        fill(tablet)
+        tablet.locator(f"label.opt:has(input[name='U1'][value='{first}'])").click()
+        tablet.click("button.send")
+        tablet.wait_for_function(f"{WAITING} === '{n}'")
+        assert tablet.locator("#welcome h1").is_visible()  # back to the welcome screen
+        assert f"menunggu dikirim: {n}" in tablet.text_content("#offline")
+        assert tablet.is_enabled("button.send")
+        assert tablet.locator("input[name=U1]:checked").count() == 0  # a fresh form
+    assert len(set(keys)) == 2  # each citizen a key of their own, though the page was kept
+    assert responses(counter, personas.tulungagung) == []
+
+    paired_tablet.set_offline(False)
+    tablet.wait_for_function(f"{WAITING} === '0'")
+    stored = responses(counter, personas.tulungagung)
+    assert sorted(r.u1 for r in stored) == [2, 4]
+    assert {r.channel for r in stored} == {Channel.KIOSK}
+    assert {r.submission_key for r in stored} == set(keys)
+    assert all(r.answered_at is not None for r in stored)

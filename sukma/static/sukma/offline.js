@@ -151,6 +151,7 @@
         freshDate(f);
         release(f);
         f.dispatchEvent(new Event("change"));
+        if (location.hash) location.hash = ""; // back to the welcome screen, as after thanks
       } else {
         f.hidden = true;
       }
@@ -294,7 +295,9 @@
     if (event.persisted && f) { release(f); freshKey(f); }
   });
   window.addEventListener("online", sync);
-  window.addEventListener("load", function () { setTimeout(register, 1000); sync(); });
   setInterval(sync, RETRY_MS);
-  init();
+  // Loaded async: the page may be parsed, or even loaded, before this runs.
+  function loaded() { setTimeout(register, 1000); sync(); }
+  if (document.readyState === "complete") loaded(); else window.addEventListener("load", loaded);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
 })();
