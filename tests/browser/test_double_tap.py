@@ -112,3 +112,26 @@ def test_posts_of_one_key_at_once_store_one_response_and_share_its_code(
     for reply in replies[:2]:
         page = request(site.port, "GET", thanks, cookies={**cookies, **reply.cookies})
         assert response.tracking_code in page.body
+
+
+def test_a_refusal_sent_by_script_shows_the_servers_reason_in_place(
+    personas, counter, chromium, site
+):
+    context = chromium.new_context(locale="id-ID", viewport=PHONE)
+    page = context.new_page()
+    try:
+        for suggestion in ("Pertama.", "Kedua, hari yang sama."):
+            page.goto(site.url(f"/s/{counter.code}/", subdomain="tulungagungkab"))
+            fill(page, suggestion=suggestion)
+            page.click("button.send")
+            if suggestion == "Pertama.":
+                page.wait_for_url("**/terima-kasih/")
+        # The same phone, the same service, the same day: refused, the page as the server sent it.
+        page.wait_for_selector("#errors")
+        assert "sudah menilai layanan ini hari ini" in page.text_content("#errors")
+        assert page.input_value("textarea[name=suggestion]") == "Kedua, hari yang sama."
+        assert page.is_enabled("button.send") and page.text_content("button.send") == "Kirim"
+        assert page.locator(".progress").count() == 1  # survey.js started again on it
+        assert len(responses(counter, personas.tulungagung)) == 1
+    finally:
+        context.close()
