@@ -36,6 +36,9 @@ OPEN_TO_ALL = {
     "api-token",
     "citizen_survey",
     "citizen_thanks",
+    "kiosk",  # a tablet's pages: its own credential decides, not a user
+    "kiosk_pair",
+    "kiosk_thanks",
     "public_results",
     "province_results",  # the province's published rankings, for everyone
     "complaints_track",
