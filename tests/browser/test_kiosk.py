@@ -4,6 +4,7 @@ another; and an operator entering a respondent's answers with assisted entry."""
 import secrets
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.db import connection
 
 from sukma.surveys.citizen import kiosk as kiosk_views
@@ -23,6 +24,13 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 REGENCY = "tulungagungkab"
 TABLET = {"width": 800, "height": 1280}
+AXE = Axe()
+
+
+def assert_accessible(page, name: str) -> None:
+    """axe-core finds nothing on the page as it stands (every rule it has)."""
+    violations = AXE.run(page).response["violations"]
+    assert not violations, (name, [(v["id"], v["nodes"][0]["target"]) for v in violations])
 
 
 @pytest.fixture
@@ -96,19 +104,31 @@ def test_a_tablet_is_paired_and_serves_three_citizens_in_a_row(
     try:
         tablet = tablet_context.new_page()
         tablet.goto(site.url("/kiosk/pasang/", subdomain=REGENCY))
+        assert_accessible(tablet, "pairing")
         tablet.fill("input[name=kode]", code.lower())
         tablet.click("button.send")
         tablet.wait_for_url(site.url("/kiosk/", subdomain=REGENCY))
         for first in ("2", "3", "4"):
+            if first == "2":
+                assert_accessible(tablet, "welcome")
             assert tablet.locator("#welcome h1").is_visible()
             assert not tablet.locator("#survey").is_visible()
             tablet.click("#start")
             assert tablet.locator("#survey").is_visible()
             assert tablet.locator("svg.face").first.is_visible()
+            if first == "2":
+                assert_accessible(tablet, "form")
             answer(tablet, first)
             tablet.click("button.send")
             tablet.wait_for_url("**/kiosk/terima-kasih/")
             assert tablet.locator("#thanks").is_visible()
+            if first == "2":
+                assert_accessible(tablet, "thanks")
+            if first == "4":  # a citizen who wants more time stops the timer, then taps Done
+                tablet.click("#stay")
+                tablet.wait_for_timeout(2000)
+                assert tablet.locator("#thanks").is_visible()
+                tablet.click("#next")
             tablet.wait_for_url(site.url("/kiosk/", subdomain=REGENCY))  # back by itself
         assert tablet.locator("#welcome h1").is_visible()
     finally:
@@ -129,6 +149,7 @@ def test_an_admin_enters_a_respondents_answers_with_assisted_entry(personas, cou
     page.click("#link-assisted")
     page.click(f"a[href='/kelola/bantuan/{counter.code}/']")
     assert page.locator("#assisted-banner").is_visible()
+    assert_accessible(page, "assisted form")
     answer(page, "3")
     page.fill("textarea[name=suggestion]", "Mohon disediakan kursi roda")
     page.click("button.send")
