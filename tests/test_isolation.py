@@ -46,6 +46,9 @@ OPEN_TO_ALL = {
     "javascript-catalog",
     "api-questionnaire",  # citizens' apps read the questionnaire, as the page shows it
     "api-questionnaire-version",
+    "api-device-token",  # a citizen's app asks for its anonymous device token
+    "pwa_worker",  # the citizen page's service worker and web app manifest
+    "pwa_manifest",
 }
 REFUSALS = {301, 302, 400, 401, 403, 404, 405}
 CONVERTER_VALUE = re.compile(r"<(?:(\w+):)?(\w+)>")

@@ -100,10 +100,14 @@ def test_the_citizen_page_refuses_a_submission(locked, before, personas, dukcapi
 def test_the_api_refuses_a_submission(locked, before, personas, dukcapil):
     client = api_client(TULUNGAGUNG_HOST, language="en")
     client.defaults["REMOTE_ADDR"] = "10.77.1.2"
+    client.defaults["HTTP_X_DEVICE_TOKEN"] = client.post("/api/v1/device-token/").json()[
+        "device_token"
+    ]
     body = {
         "service_point": dukcapil[3].code,
         "questionnaire_version": Questionnaire.objects.get(is_current=True).version,
         "answers": [{"element": f"U{i}", "value": 4} for i in range(1, 10)],
+        "submission_key": "locked-period-answer-0001",
     }
     answer = client.post("/api/v1/responses/", body, format="json")
     assert answer.status_code == 400
