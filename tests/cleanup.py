@@ -40,3 +40,32 @@ def remove_created_since(before: dict) -> None:
     with connection.cursor() as cursor:
         for schema in schemas:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def remove_agency(regency: Regency, agency_id: int) -> None:
+    """Remove a committed test's agency from its regency: answers, totals, counters, services.
+
+    Tests that commit an agency for a server or a browser call this when done, so the
+    next test (a dashboard's figures, say) finds the regency as it was.
+    """
+    from sukma.surveys.kiosks.models import Kiosk
+    from sukma.surveys.models import (
+        Agency,
+        DailyProfileTotals,
+        DailyServiceTotals,
+        MonthlyServiceTotals,
+        Response,
+        Service,
+        ServicePoint,
+    )
+
+    connection.set_tenant(regency)
+    services = Service.objects.filter(agency_id=agency_id)
+    Response.objects.filter(service__in=services).delete()  # their cases go with them
+    for model in (DailyServiceTotals, MonthlyServiceTotals, DailyProfileTotals):
+        model.objects.filter(service__in=services).delete()
+    Kiosk.objects.filter(service_point__agency_id=agency_id).delete()
+    ServicePoint.objects.filter(agency_id=agency_id).delete()
+    services.delete()
+    Agency.objects.filter(pk=agency_id).delete()
+    connection.set_schema_to_public()

@@ -17,13 +17,11 @@ from django.http import HttpRequest
 from sukma.surveys.citizen.views import THANKS_COOKIE, THANKS_SALT
 from sukma.surveys.models import (
     Agency,
-    DailyProfileTotals,
-    DailyServiceTotals,
-    MonthlyServiceTotals,
     Response,
     Service,
     ServicePoint,
 )
+from tests.cleanup import remove_agency
 
 HOST = "tulungagungkab.localhost"
 # A full answer as the page's form sends it (service preset; U4 "tidak berlaku").
@@ -48,15 +46,7 @@ def point_create(regency) -> ServicePoint:
 
 
 def point_remove(point: ServicePoint, regency) -> None:
-    connection.set_tenant(regency)
-    services = Service.objects.filter(agency_id=point.agency_id)
-    Response.objects.filter(service__in=services).delete()
-    for model in (DailyServiceTotals, MonthlyServiceTotals, DailyProfileTotals):
-        model.objects.filter(service__in=services).delete()
-    ServicePoint.objects.filter(agency_id=point.agency_id).delete()
-    services.delete()
-    Agency.objects.filter(pk=point.agency_id).delete()
-    connection.set_schema_to_public()
+    remove_agency(regency, point.agency_id)
 
 
 def responses(point: ServicePoint, regency) -> list[Response]:

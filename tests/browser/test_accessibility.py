@@ -18,6 +18,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.db import connection
 
 from sukma.surveys.models import Agency, Service, ServicePoint
+from tests.cleanup import remove_agency
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
@@ -47,7 +48,8 @@ def counter(personas, committed):
         agency=agency, name="Loket 1", code=f"AX{suffix}", default_service=ktp
     )
     connection.set_schema_to_public()
-    return point
+    yield point
+    remove_agency(personas.tulungagung, agency.pk)
 
 
 @pytest.fixture

@@ -8,17 +8,14 @@ from axe_playwright_python.sync_playwright import Axe
 from django.db import connection
 
 from sukma.surveys.citizen import kiosk as kiosk_views
-from sukma.surveys.kiosks.models import Kiosk, KioskPairing
 from sukma.surveys.models import (
     Agency,
     Channel,
-    DailyProfileTotals,
-    DailyServiceTotals,
-    MonthlyServiceTotals,
     Response,
     Service,
     ServicePoint,
 )
+from tests.cleanup import remove_agency
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -50,16 +47,7 @@ def counter(personas, committed):
     )
     connection.set_schema_to_public()
     yield point
-    connection.set_tenant(regency)
-    Response.objects.filter(service_point=point).delete()
-    for model in (DailyServiceTotals, MonthlyServiceTotals, DailyProfileTotals):
-        model.objects.filter(service=ktp).delete()
-    KioskPairing.objects.filter(service_point=point).delete()
-    Kiosk.objects.filter(service_point=point).delete()
-    point.delete()
-    ktp.delete()
-    agency.delete()
-    connection.set_schema_to_public()
+    remove_agency(regency, agency.pk)  # its kiosks too; pairing codes go with the counter
 
 
 def sign_in(page, site, email: str) -> None:

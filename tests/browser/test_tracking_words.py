@@ -14,6 +14,7 @@ from django.db import connection
 from sukma.surveys.complaints.models import Case
 from sukma.surveys.complaints.services import case_answer
 from sukma.surveys.models import Agency, Service, ServicePoint
+from tests.cleanup import remove_agency
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
@@ -76,7 +77,8 @@ def answered_case(personas, committed, chromium, site):
         text=ANSWER,
     )
     connection.set_schema_to_public()
-    return code
+    yield code
+    remove_agency(regency, agency.pk)
 
 
 @pytest.mark.parametrize("query", ["", "?tampilan=besar", "?lang=en", "?lang=en&tampilan=besar"])

@@ -21,15 +21,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
-from sukma.surveys.models import (
-    Agency,
-    DailyProfileTotals,
-    DailyServiceTotals,
-    MonthlyServiceTotals,
-    Response,
-    Service,
-    ServicePoint,
-)
+from sukma.surveys.models import Agency, Service, ServicePoint
+from tests.cleanup import remove_agency
 from tests.conftest import TULUNGAGUNG_HOST
 
 
@@ -106,12 +99,5 @@ def counter(personas, committed):
     )
     connection.set_schema_to_public()
     yield point
-    connection.set_tenant(regency)
-    Response.objects.filter(service=ktp).delete()
-    for model in (DailyServiceTotals, MonthlyServiceTotals, DailyProfileTotals):
-        model.objects.filter(service=ktp).delete()
-    point.delete()
-    ktp.delete()
-    agency.delete()
+    remove_agency(regency, agency.pk)
     cache.clear()  # the rate-limit counters of the addresses the test used
-    connection.set_schema_to_public()

@@ -19,6 +19,7 @@ from sukma.platform.rankings.models import (
 )
 from sukma.platform.rankings.reconcile import reconcile_regency
 from sukma.platform.rankings.services import refresh_progress, refresh_start
+from sukma.surveys.citizen.protection import started_stamp
 from sukma.surveys.models import Questionnaire, Response
 from sukma.tenants.models import Regency, RegencyStatus
 from sukma.worker import tasks_rankings
@@ -156,7 +157,11 @@ def test_citizens_answer_while_redis_is_down_and_the_next_run_catches_up(
             citizen = Client(HTTP_HOST=host, REMOTE_ADDR=f"203.0.113.{n + 7}")
             page = citizen.post(
                 f"/s/{point.code}/",
-                {**{f"U{i}": "4" for i in range(1, 10)}, "version": str(version)},
+                {
+                    **{f"U{i}": "4" for i in range(1, 10)},
+                    "version": str(version),
+                    "started": started_stamp(),
+                },
             )
             statuses.append(page.status_code)
         connection.set_schema_to_public()
