@@ -39,7 +39,7 @@ from sukma.surveys.citizen.protection import (
     started_stamp,
 )
 from sukma.surveys.citizen.submission import SUBMISSION_KEY, SUGGESTION_MAX, response_submit
-from sukma.surveys.citizen.views import _extras, _questionnaire
+from sukma.surveys.citizen.views import local_questions, questionnaire_served
 from sukma.surveys.kiosks.models import Kiosk
 from sukma.surveys.kiosks.selectors import kiosk_for_credential
 from sukma.surveys.kiosks.services import kiosk_pair
@@ -66,7 +66,7 @@ PAIRING_WINDOW = 900
 def counter_form(point: ServicePoint, data=None) -> tuple[CitizenForm, list[Service]]:
     """The citizen's form for a service point, as its own page builds it (also for assisted)."""
     services = list(Service.objects.filter(agency_id=point.agency_id, active=True).order_by("name"))
-    questionnaire = _questionnaire(data.get("version") if data else None)
+    questionnaire = questionnaire_served(data.get("version") if data else None)
     preset = point.default_service if point.default_service in services else None
     if preset is None and len(services) == 1:
         preset = services[0]
@@ -74,7 +74,7 @@ def counter_form(point: ServicePoint, data=None) -> tuple[CitizenForm, list[Serv
         data,
         services=services,
         questionnaire=questionnaire,
-        extras=_extras(questionnaire),
+        extras=local_questions(questionnaire),
         preset_service=preset,
     )
     return form, services

@@ -77,7 +77,7 @@ def _remember_language(response, chosen: str | None):
     return response
 
 
-def _questionnaire(version: str | None) -> Questionnaire | None:
+def questionnaire_served(version: str | None) -> Questionnaire | None:
     """The version the form was opened with (if it still exists), else the current one."""
     if version and version.isdigit() and len(version) < 10:
         found = Questionnaire.objects.filter(version=int(version)).first()
@@ -86,7 +86,7 @@ def _questionnaire(version: str | None) -> Questionnaire | None:
     return Questionnaire.objects.filter(is_current=True).first()
 
 
-def _extras(questionnaire: Questionnaire | None):
+def local_questions(questionnaire: Questionnaire | None):
     if questionnaire is None:
         return []
     return list(
@@ -208,8 +208,8 @@ def _survey_page(
     token, new_token = device_token(request)
     services = list(Service.objects.filter(agency_id=point.agency_id, active=True).order_by("name"))
     data = request.POST if request.method == "POST" else None
-    questionnaire = _questionnaire(data.get("version") if data else None)
-    extras = _extras(questionnaire)
+    questionnaire = questionnaire_served(data.get("version") if data else None)
+    extras = local_questions(questionnaire)
     preset = point.default_service if point.default_service in services else None
     if preset is None and len(services) == 1:
         preset = services[0]
