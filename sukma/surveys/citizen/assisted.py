@@ -11,9 +11,6 @@ Signed-in regency admins (any service point) and agency operators (their
 agency's service points) only; anyone else signed in gets a 403.
 """
 
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -21,27 +18,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sukma.access.permissions import scope_for
+from sukma.access.decorators import regency_staff
 from sukma.surveys.citizen.kiosk import counter_form, form_context
 from sukma.surveys.citizen.protection import started_at
 from sukma.surveys.citizen.submission import response_submit
 from sukma.surveys.models import Channel, Response, ServicePoint
 
 
-def staff_only(view):
-    """Regency admins and agency operators of this regency; request.scope says where."""
+def _forbidden(request):
+    return render(request, "surveys/admin/forbidden.html", status=403)
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        scope = scope_for(request.user, getattr(request, "tenant", None))
-        if scope is None:
-            return render(request, "surveys/admin/forbidden.html", status=403)
-        request.scope = scope
-        return view(request, *args, **kwargs)
 
-    return wrapper
+# Regency admins and agency operators of this regency; request.scope says where.
+staff_only = regency_staff(_forbidden)
 
 
 def _point_in_scope(request, code: str) -> ServicePoint | None:

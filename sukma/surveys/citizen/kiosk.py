@@ -39,7 +39,11 @@ from sukma.surveys.citizen.protection import (
     started_stamp,
 )
 from sukma.surveys.citizen.submission import SUBMISSION_KEY, SUGGESTION_MAX, response_submit
-from sukma.surveys.citizen.views import local_questions, questionnaire_served
+from sukma.surveys.citizen.views import (
+    local_questions,
+    questionnaire_served,
+    remember_tracking_code,
+)
 from sukma.surveys.kiosks.models import Kiosk
 from sukma.surveys.kiosks.selectors import kiosk_for_credential
 from sukma.surveys.kiosks.services import kiosk_pair
@@ -223,21 +227,17 @@ def _kiosk_submit(request, kiosk: Kiosk, point):
 def _kiosk_thanked(request, stored):
     if _wants_json(request):
         return JsonResponse({"stored": True, "tracking_code": stored.tracking_code or ""})
-    response = HttpResponseRedirect(reverse("kiosk_thanks"))
     path = reverse("kiosk_thanks")
-    if stored.tracking_code:
-        response.set_signed_cookie(
-            THANKS_COOKIE,
-            stored.tracking_code,
-            salt=THANKS_SALT,
-            max_age=THANKS_MAX_AGE,
-            path=path,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
-    else:  # no code to show, and not the previous respondent's either
-        response.delete_cookie(THANKS_COOKIE, path=path, samesite="Lax")
+    response = HttpResponseRedirect(path)
+    remember_tracking_code(
+        request,
+        response,
+        stored.tracking_code,
+        path,
+        cookie=THANKS_COOKIE,
+        salt=THANKS_SALT,
+        age=THANKS_MAX_AGE,
+    )
     return response
 
 

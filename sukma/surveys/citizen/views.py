@@ -117,23 +117,42 @@ def _thanks_path(urlconf: str | None, script_prefix: str, code: str) -> str:
     return reverse("citizen_thanks", urlconf=urlconf, kwargs={"code": code})
 
 
-def _thanked(request, code: str, stored, token: str, new_token: bool):
-    """POST-redirect-GET to the thank-you page, which reads the tracking code from a cookie."""
-    thanks_path = _thanks_path(get_urlconf(), get_script_prefix(), code)
-    response = HttpResponseRedirect(thanks_path)  # redirect() would first try it as a URL name
-    if stored.tracking_code:
+def remember_tracking_code(
+    request,
+    response,
+    code: str | None,
+    path: str,
+    *,
+    cookie: str = THANKS_COOKIE,
+    salt: str = THANKS_SALT,
+    age: int = THANKS_MAX_AGE,
+):
+    """Hand the thank-you page at `path` the tracking code to show, in a signed cookie.
+
+    Without a code the cookie is cleared: the page must never show an earlier
+    respondent's code (a shared tablet, a phone lent to a neighbour).
+    """
+    if code:
         response.set_signed_cookie(
-            THANKS_COOKIE,
-            stored.tracking_code,
-            salt=THANKS_SALT,
-            max_age=THANKS_MAX_AGE,
-            path=thanks_path,
+            cookie,
+            code,
+            salt=salt,
+            max_age=age,
+            path=path,
             httponly=True,
             samesite="Lax",
             secure=request.is_secure(),
         )
-    else:  # no code to show: and not an earlier response's either
-        response.delete_cookie(THANKS_COOKIE, path=thanks_path, samesite="Lax")
+    else:
+        response.delete_cookie(cookie, path=path, samesite="Lax")
+    return response
+
+
+def _thanked(request, code: str, stored, token: str, new_token: bool):
+    """POST-redirect-GET to the thank-you page, which reads the tracking code from a cookie."""
+    thanks_path = _thanks_path(get_urlconf(), get_script_prefix(), code)
+    response = HttpResponseRedirect(thanks_path)  # redirect() would first try it as a URL name
+    remember_tracking_code(request, response, stored.tracking_code, thanks_path)
     if new_token:
         set_device_cookie(request, response, token)
     return response

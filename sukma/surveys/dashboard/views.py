@@ -11,10 +11,8 @@ Views only read selectors and call services; every figure is the selectors'.
 """
 
 import datetime
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -25,7 +23,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from sukma.access.permissions import Scope, scope_for
+from sukma.access.decorators import regency_staff
+from sukma.access.permissions import Scope
 from sukma.surveys.channels import channel_breakdown
 from sukma.surveys.dashboard import charts, posters
 from sukma.surveys.dashboard.moderation import response_exclude, response_include
@@ -67,20 +66,8 @@ def forbidden(request):
     return render(request, "surveys/dashboard/forbidden.html", status=403)
 
 
-def dashboard_access(view):
-    """Anonymous: to sign in. Signed in without a role in this regency: 403, no data."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        scope = scope_for(request.user, getattr(request, "tenant", None))
-        if scope is None:
-            return forbidden(request)
-        request.scope = scope
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Anonymous: to sign in. Signed in without a role in this regency: 403, no data.
+dashboard_access = regency_staff(forbidden)
 
 
 # ---------------------------------------------------------------- periods

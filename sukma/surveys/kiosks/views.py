@@ -6,10 +6,7 @@ those at their own agency's service points; anyone else signed in gets a
 short code and a QR of the tablet's pairing page with the code in it.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sukma.access.permissions import scope_for
+from sukma.access.decorators import regency_staff
 from sukma.forms import add_service_errors
 from sukma.surveys.kiosks import services
 from sukma.surveys.kiosks.forms import PairingForm, RenameForm
@@ -30,20 +27,8 @@ def forbidden(request):
     return render(request, "surveys/admin/forbidden.html", status=403)
 
 
-def kiosk_staff(view):
-    """Regency admins and agency operators of this regency; request.scope says what they see."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        scope = scope_for(request.user, getattr(request, "tenant", None))
-        if scope is None:
-            return forbidden(request)
-        request.scope = scope
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Regency admins and agency operators of this regency; request.scope says what they see.
+kiosk_staff = regency_staff(forbidden)
 
 
 def _list_page(request, form: PairingForm, status: int = 200):
