@@ -156,3 +156,32 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.regency}"
+
+
+class ApiToken(models.Model):
+    """One API token: issued at one sign-in, expiring, revocable; only its keyed hash is stored.
+
+    The secret itself is shown once, in the answer that issues it. What stays
+    is an HMAC of it (so a leaked table grants nothing) and a short prefix,
+    enough for the owner to tell their tokens apart on the list.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_from = models.CharField(_("address"), max_length=64, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_reason = models.CharField(_("reason"), max_length=60, blank=True)
+
+    class Meta:
+        app_label = LABEL
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.prefix}…"
