@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+import secrets
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -58,3 +59,35 @@ def provisioned_regency(*, code, kind, name, subdomain, admin_email, acting_user
     provisioning_run(job_id=job.pk)
     agreement.regency.refresh_from_db()
     return agreement.regency
+
+
+def counter_create(
+    regency,
+    prefix: str,
+    *,
+    agency: str = "Dinas Kependudukan dan Pencatatan Sipil",
+    short_name: str = "Dukcapil",
+    services: tuple[str, ...] = ("Perekaman KTP-el",),
+    point: str = "Loket 1",
+):
+    """A new agency with its services and one counter (preset to the first service), for tests
+    that commit it for a server or a browser; remove it with tests.cleanup.remove_agency.
+
+    Names and the counter's code get a random suffix: a committed test must not collide with
+    another's leftovers. The connection is left on the public schema.
+    """
+    from django.db import connection
+
+    from sukma.surveys.models import Agency, Service, ServicePoint
+
+    connection.set_tenant(regency)
+    suffix = secrets.token_hex(3).upper()
+    made = Agency.objects.create(name=f"{agency} {suffix}", short_name=short_name, kind="dinas")
+    first, *_rest = [
+        Service.objects.create(agency=made, name=name, annual_users=12000) for name in services
+    ]
+    counter = ServicePoint.objects.create(
+        agency=made, name=point, code=f"{prefix}{suffix}", default_service=first
+    )
+    connection.set_schema_to_public()
+    return counter

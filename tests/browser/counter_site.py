@@ -6,7 +6,6 @@ server: several posts at once, each seeing its own status and cookies.
 
 import http.client
 import re
-import secrets
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
@@ -16,12 +15,11 @@ from django.http import HttpRequest
 
 from sukma.surveys.citizen.views import THANKS_COOKIE, THANKS_SALT
 from sukma.surveys.models import (
-    Agency,
     Response,
-    Service,
     ServicePoint,
 )
 from tests.cleanup import remove_agency
+from tests.factories import counter_create
 
 HOST = "tulungagungkab.localhost"
 # A full answer as the page's form sends it (service preset; U4 "tidak berlaku").
@@ -32,17 +30,14 @@ ANSWERS = {
 
 
 def point_create(regency) -> ServicePoint:
-    connection.set_tenant(regency)
-    suffix = secrets.token_hex(3).upper()
-    agency = Agency.objects.create(
-        name=f"Dinas Penanaman Modal {suffix}", short_name="DPMPTSP", kind="dinas"
+    return counter_create(
+        regency,
+        "XO",
+        agency="Dinas Penanaman Modal",
+        short_name="DPMPTSP",
+        services=("Izin Usaha",),
+        point="Loket Izin",
     )
-    service = Service.objects.create(agency=agency, name="Izin Usaha", annual_users=5000)
-    point = ServicePoint.objects.create(
-        agency=agency, name="Loket Izin", code=f"XO{suffix}", default_service=service
-    )
-    connection.set_schema_to_public()
-    return point
 
 
 def point_remove(point: ServicePoint, regency) -> None:

@@ -11,14 +11,11 @@ its best practices); its script comes from the axe-playwright-python wheel,
 so nothing is downloaded.
 """
 
-import secrets
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.db import connection
 
-from sukma.surveys.models import Agency, Service, ServicePoint
 from tests.cleanup import remove_agency
+from tests.factories import counter_create
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
@@ -37,19 +34,10 @@ LOOKUP_CHECKS = ("_lookups_exceeded", "_misses_exceeded")
 @pytest.fixture
 def counter(personas, committed):
     """A counter of a new agency in Tulungagung, committed for the server (removed after)."""
-    connection.set_tenant(personas.tulungagung)
-    suffix = secrets.token_hex(3).upper()
-    agency = Agency.objects.create(
-        name=f"Dinas Kependudukan dan Pencatatan Sipil {suffix}", short_name="Dukcapil"
-    )
-    ktp = Service.objects.create(agency=agency, name="Perekaman KTP-el", annual_users=12000)
-    Service.objects.create(agency=agency, name="Kartu Keluarga", annual_users=6000)
-    point = ServicePoint.objects.create(
-        agency=agency, name="Loket 1", code=f"AX{suffix}", default_service=ktp
-    )
-    connection.set_schema_to_public()
+    services = ("Perekaman KTP-el", "Kartu Keluarga")
+    point = counter_create(personas.tulungagung, "AX", services=services)
     yield point
-    remove_agency(personas.tulungagung, agency.pk)
+    remove_agency(personas.tulungagung, point.agency_id)
 
 
 @pytest.fixture

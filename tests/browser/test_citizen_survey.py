@@ -1,6 +1,5 @@
 """A citizen answers the survey on a phone-sized screen, with and without JavaScript."""
 
-import secrets
 from pathlib import Path
 
 import pytest
@@ -10,14 +9,10 @@ from django.db import connection
 from sukma.surveys.citizen.protection import SUBMISSIONS, rate_key
 from sukma.surveys.method.elements import ELEMENTS
 from sukma.surveys.models import (
-    Agency,
-    DailyProfileTotals,
-    DailyServiceTotals,
-    MonthlyServiceTotals,
     Response,
-    Service,
-    ServicePoint,
 )
+from tests.cleanup import remove_agency
+from tests.factories import counter_create
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path("/tmp")
@@ -30,31 +25,11 @@ TAPS = {"U1": "4", "U2": "3", "U3": "3", "U4": "na", "U5": "4", "U6": "4", "U7":
 def survey_point(personas, committed):
     """An agency with two services and a counter in Tulungagung, committed for the server."""
     regency = personas.tulungagung
-    connection.set_tenant(regency)
     cache.delete(rate_key(SUBMISSIONS, "127.0.0.1"))
-    suffix = secrets.token_hex(3).upper()
-    agency = Agency.objects.create(
-        name=f"Dinas Kependudukan dan Pencatatan Sipil {suffix}",
-        short_name="Dukcapil",
-        kind="dinas",
-    )
-    ktp = Service.objects.create(agency=agency, name="Perekaman KTP-el", annual_users=12000)
-    Service.objects.create(agency=agency, name="Kartu Keluarga", annual_users=6000)
-    point = ServicePoint.objects.create(
-        agency=agency, name="Loket 1", code=f"BR{suffix}", default_service=ktp
-    )
-    connection.set_schema_to_public()
+    point = counter_create(regency, "BR", services=("Perekaman KTP-el", "Kartu Keluarga"))
     yield point
-    connection.set_tenant(regency)
-    services = Service.objects.filter(agency=agency)
-    Response.objects.filter(service__in=services).delete()
-    for model in (DailyServiceTotals, MonthlyServiceTotals, DailyProfileTotals):
-        model.objects.filter(service__in=services).delete()
-    ServicePoint.objects.filter(agency=agency).delete()
-    services.delete()
-    agency.delete()
+    remove_agency(regency, point.agency_id)
     cache.delete(rate_key(SUBMISSIONS, "127.0.0.1"))
-    connection.set_schema_to_public()
 
 
 def tap(page, name: str, value: str) -> None:

@@ -6,15 +6,13 @@ whose letters land on two lines was broken inside it. Long Indonesian words
 are the ones at risk on a narrow phone, most of all in large-text mode.
 """
 
-import secrets
-
 import pytest
 from django.db import connection
 
 from sukma.surveys.complaints.models import Case
 from sukma.surveys.complaints.services import case_answer
-from sukma.surveys.models import Agency, Service, ServicePoint
 from tests.cleanup import remove_agency
+from tests.factories import counter_create
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
@@ -50,16 +48,7 @@ BROKEN_WORDS = """() => {
 def answered_case(personas, committed, chromium, site):
     """A case with long words in every part, made through the citizen's page, then answered."""
     regency = personas.tulungagung
-    connection.set_tenant(regency)
-    suffix = secrets.token_hex(3).upper()
-    agency = Agency.objects.create(
-        name=f"Dinas Kependudukan dan Pencatatan Sipil {suffix}", short_name="Dukcapil"
-    )
-    service = Service.objects.create(agency=agency, name="Penerbitan Kartu Identitas Anak")
-    point = ServicePoint.objects.create(
-        agency=agency, name="Loket 1", code=f"TW{suffix}", default_service=service
-    )
-    connection.set_schema_to_public()
+    point = counter_create(regency, "TW", services=("Penerbitan Kartu Identitas Anak",))
     context = chromium.new_context(locale="id-ID", viewport=PHONE)
     page = context.new_page()
     page.goto(site.url(f"/s/{point.code}/", subdomain=REGENCY))
@@ -78,7 +67,7 @@ def answered_case(personas, committed, chromium, site):
     )
     connection.set_schema_to_public()
     yield code
-    remove_agency(regency, agency.pk)
+    remove_agency(regency, point.agency_id)
 
 
 @pytest.mark.parametrize("query", ["", "?tampilan=besar", "?lang=en", "?lang=en&tampilan=besar"])

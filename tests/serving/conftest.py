@@ -9,7 +9,6 @@ from. What a test writes for the server to read must be committed
 
 import http.client
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -21,9 +20,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
-from sukma.surveys.models import Agency, Service, ServicePoint
 from tests.cleanup import remove_agency
 from tests.conftest import TULUNGAGUNG_HOST
+from tests.factories import counter_create
 
 
 def _database_url() -> str:
@@ -89,15 +88,7 @@ def gunicorn(personas, django_db_blocker):
 @pytest.fixture
 def counter(personas, committed):
     """A committed agency with a counter in Tulungagung; its responses and totals removed after."""
-    regency = personas.tulungagung
-    connection.set_tenant(regency)
-    suffix = secrets.token_hex(3).upper()
-    agency = Agency.objects.create(name=f"Dinas Kependudukan {suffix}", kind="dinas")
-    ktp = Service.objects.create(agency=agency, name="Perekaman KTP-el", annual_users=12000)
-    point = ServicePoint.objects.create(
-        agency=agency, name="Loket 1", code=f"GU{suffix}", default_service=ktp
-    )
-    connection.set_schema_to_public()
+    point = counter_create(personas.tulungagung, "GU")
     yield point
-    remove_agency(regency, agency.pk)
+    remove_agency(personas.tulungagung, point.agency_id)
     cache.clear()  # the rate-limit counters of the addresses the test used
