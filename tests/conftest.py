@@ -19,6 +19,7 @@ from django.utils import translation
 from sukma.access.models import Membership, Role, User
 from sukma.tenants.models import Regency
 from tests.factories import provisioned_regency
+from tests.second_factor import mark_verified
 
 PASSWORD = "Rahasia-Jatim-2026"
 TULUNGAGUNG_HOST = f"tulungagungkab.{settings.BASE_DOMAIN}"
@@ -112,6 +113,7 @@ def host_client(host: str, user: User | None = None, **extra) -> Client:
     client = Client(HTTP_HOST=host, **extra)
     if user is not None:
         client.force_login(user)
+        mark_verified(client, user)
     return client
 
 

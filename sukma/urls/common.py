@@ -3,7 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from sukma.platform import views_auth
+from sukma.platform import views_account, views_auth
 
 
 def common_patterns(urlconf: str) -> list:
@@ -15,11 +15,47 @@ def common_patterns(urlconf: str) -> list:
             views_auth.SetPasswordView.as_view(),
             name="set_password",
         ),
+        *account_patterns(),
         path("i18n/", include("django.conf.urls.i18n")),
         path("api/schema/", SpectacularAPIView.as_view(urlconf=urlconf), name="schema"),
         path(
             "api/docs/",
             SpectacularSwaggerView.as_view(url_name="schema"),
             name="api-docs",
+        ),
+    ]
+
+
+def account_patterns() -> list:
+    """A person's own account: passwords and the second factor (sukma/platform/views_account)."""
+    return [
+        path("akun/", views_account.account, name="account"),
+        path(
+            "akun/lupa-sandi/", views_account.PasswordForgotView.as_view(), name="password_forgot"
+        ),
+        path(
+            "akun/lupa-sandi/terkirim/",
+            views_account.PasswordForgotSentView.as_view(),
+            name="password_forgot_sent",
+        ),
+        path(
+            "akun/sandi-baru/<uidb64>/<token>/",
+            views_account.PasswordResetView.as_view(),
+            name="password_reset_confirm",
+        ),
+        path(
+            "akun/ubah-sandi/", views_account.PasswordChangeView.as_view(), name="password_change"
+        ),
+        path("akun/verifikasi/", views_account.second_factor_verify, name="second_factor_verify"),
+        path("akun/faktor-kedua/", views_account.second_factor_setup, name="second_factor_setup"),
+        path(
+            "akun/faktor-kedua/kode-pemulihan/",
+            views_account.second_factor_codes,
+            name="second_factor_codes",
+        ),
+        path(
+            "akun/faktor-kedua/setel-ulang/",
+            views_account.second_factor_reset_other,
+            name="second_factor_reset_other",
         ),
     ]

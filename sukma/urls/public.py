@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
 from sukma.platform import views
 from sukma.platform.views import (
@@ -91,6 +92,9 @@ ranking_patterns = [
         name="standard_service_edit",
     ),
 ]
+
+# /admin/ lets in only sessions that passed the second factor (django-otp's documented way).
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("", views.home, name="home"),
