@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.utils import translation
@@ -107,6 +108,14 @@ def _back_to_the_default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _sign_in_limits_forgotten():
+    """Every test client signs in from 127.0.0.1: the sign-in limits (sukma.access.throttle)
+    count per address in the cache, so without this the 21st failure of the whole run would
+    throttle tests that never failed."""
+    cache.clear()
 
 
 def host_client(host: str, user: User | None = None, **extra) -> Client:

@@ -12,9 +12,9 @@ import uuid
 import pytest
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.authtoken.models import Token
 
 from sukma.access.models import AuditEvent
+from sukma.access.tokens import token_issue
 from sukma.platform.models import ProvisioningJob
 from tests.conftest import KEDIRI_HOST, PUBLIC_HOST, TULUNGAGUNG_HOST, host_client
 
@@ -157,8 +157,8 @@ def test_kediri_admin_cannot_read_or_change_tulungagung_pages_or_endpoints(
 ):
     before = _tenant_state(personas.tulungagung)
     session = host_client(TULUNGAGUNG_HOST, personas.kediri_admin)
-    token = Token.objects.create(user=personas.kediri_admin)
-    api = host_client(TULUNGAGUNG_HOST, HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, secret = token_issue(personas.kediri_admin)
+    api = host_client(TULUNGAGUNG_HOST, HTTP_AUTHORIZATION=f"Token {secret}")
     checked = 0
     for route, name in routes("sukma.urls.tenant"):
         path = _fill(route, {"uuid": uuid.uuid4()})
@@ -178,8 +178,8 @@ def test_kediri_admin_cannot_use_any_province_page_or_endpoint(personas, tulunga
     agreement = personas.tulungagung.agreements.first()
     before = _tenant_state(personas.tulungagung)
     session = host_client(PUBLIC_HOST, personas.kediri_admin)
-    token = Token.objects.create(user=personas.kediri_admin)
-    api = host_client(PUBLIC_HOST, HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, secret = token_issue(personas.kediri_admin)
+    api = host_client(PUBLIC_HOST, HTTP_AUTHORIZATION=f"Token {secret}")
     checked = 0
     for route, name in routes("sukma.urls.public"):
         if name in OPEN_TO_ALL:

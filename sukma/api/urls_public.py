@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from sukma.api import views_control, views_rankings
-from sukma.api.auth import ObtainTokenView
+from sukma.api.auth import ObtainTokenView, TokenDetailView, TokenListView
 
 router = SimpleRouter()
 router.register("regencies", views_control.RegencyViewSet, basename="api-regency")
@@ -14,6 +14,8 @@ router.register("audit-events", views_control.AuditEventViewSet, basename="api-a
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/tokens/", TokenListView.as_view(), name="api-tokens"),
+    path("auth/tokens/<int:id>/", TokenDetailView.as_view(), name="api-token-detail"),
     path("rankings/", views_rankings.RankingView.as_view(), name="api-rankings"),
     path(
         "rankings/refresh/",

@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from sukma.api import views_reports, views_survey
-from sukma.api.auth import ObtainTokenView
+from sukma.api.auth import ObtainTokenView, TokenDetailView, TokenListView
 from sukma.api.views_tenant import CurrentRegencyView
 
 router = SimpleRouter()
@@ -16,6 +16,8 @@ router.register("responses", views_survey.ResponseViewSet, basename="api-respons
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/tokens/", TokenListView.as_view(), name="api-tokens"),
+    path("auth/tokens/<int:id>/", TokenDetailView.as_view(), name="api-token-detail"),
     path("regency/", CurrentRegencyView.as_view(), name="api-regency"),
     path(
         "questionnaire/",

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "sukma.access.throttle.KnownDeviceMiddleware",
     "sukma.display.DisplayModeMiddleware",
 ]
 
@@ -142,7 +143,8 @@ CACHES = {
 AUTH_USER_MODEL = "platform.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend behind the spraying and per-account limits (README: sign-in throttling).
+    "sukma.access.throttle.ThrottledModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -156,10 +158,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Login throttling: five failures per e-mail and address lock for an hour.
+# Sign-in throttling, the README's table. One account from one address: django-axes,
+# five failures lock for an hour. Keyed on the one client address (sukma.addresses),
+# not on the proxy's.
 AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "sukma.addresses.client_address"
+# An attempt refused during a lock-out is not a new failure: it must not push the lock on.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# One 429 page for axes' lock and for our own limits, with Retry-After.
+AXES_LOCKOUT_CALLABLE = "sukma.access.throttle.lockout_response"
+# One address across accounts (spraying): this many failures in the window, then wait.
+SIGN_IN_ADDRESS_LIMIT = env.integer("SIGN_IN_ADDRESS_LIMIT", 20)
+SIGN_IN_ADDRESS_WINDOW = 600
+# One account from anywhere: this many failures free, then 2, 4, 8 ... s between attempts.
+SIGN_IN_ACCOUNT_FREE = env.integer("SIGN_IN_ACCOUNT_FREE", 10)
+SIGN_IN_ACCOUNT_MAX_DELAY = 300
+SIGN_IN_ACCOUNT_MEMORY = 3600
+SIGN_IN_KNOWN_DEVICE_DAYS = 90
+# API tokens expire this many days after they are issued.
+API_TOKEN_DAYS = env.integer("API_TOKEN_DAYS", 30)
 # The credential axes keys on. Its default is USERNAME_FIELD ("email"), but
 # authenticate() is called with username=..., so failures were recorded
 # under no address at all and the lock-out never held for the next attempt.
@@ -207,7 +226,8 @@ DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "SuKMa <noreply@sukma.localh
 # ---------------------------------------------------------------- API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Expiring, revocable, hashed tokens (sukma.access.tokens); a bad one is a 401.
+        "sukma.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

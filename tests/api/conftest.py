@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from sukma.access.models import Membership, Role, User
+from sukma.access.tokens import token_issue
 from sukma.surveys.models import Period, PeriodKind
 from tests.conftest import PASSWORD, PUBLIC_HOST, TULUNGAGUNG_HOST
 
@@ -16,8 +16,8 @@ def api_client(host: str, user=None, language: str = "id") -> APIClient:
     """A client that sends `Authorization: Token ...` for `user`, as a script would."""
     client = APIClient(HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE=language)
     if user is not None:
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, secret = token_issue(user, name="test")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
 
 

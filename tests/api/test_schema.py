@@ -12,7 +12,9 @@ from tests.conftest import PUBLIC_HOST, TULUNGAGUNG_HOST, host_client
 pytestmark = pytest.mark.django_db
 
 CONTROL_PLANE_PATHS = {
-    "/api/v1/auth/token/": {"post"},
+    "/api/v1/auth/token/": {"post", "delete"},
+    "/api/v1/auth/tokens/": {"get"},
+    "/api/v1/auth/tokens/{id}/": {"delete"},
     "/api/v1/regencies/": {"get"},
     "/api/v1/regencies/{id}/": {"get"},
     "/api/v1/regencies/{id}/suspend/": {"post"},
@@ -31,7 +33,9 @@ CONTROL_PLANE_PATHS = {
     "/api/v1/rankings/refresh/{id}/": {"get"},
 }
 REGENCY_PATHS = {
-    "/api/v1/auth/token/": {"post"},
+    "/api/v1/auth/token/": {"post", "delete"},
+    "/api/v1/auth/tokens/": {"get"},
+    "/api/v1/auth/tokens/{id}/": {"delete"},
     "/api/v1/regency/": {"get"},
     "/api/v1/agencies/": {"get", "post"},
     "/api/v1/agencies/{id}/": {"get", "patch"},
@@ -124,8 +128,18 @@ def test_the_token_endpoint_takes_email_and_password():
     schema = _generate("sukma.urls.public")
     body = schema["components"]["schemas"]["SignInRequest"]
     assert set(body["required"]) == {"email", "password"}
+    assert {"otp", "name"} <= set(body["properties"])
     operation = schema["paths"]["/api/v1/auth/token/"]["post"]
     assert "security" not in operation  # no credentials needed to ask for a token
+    issued = schema["components"]["schemas"]["IssuedToken"]["properties"]
+    assert {"token", "prefix", "expires_at"} <= set(issued)
+
+
+def test_a_bad_token_is_documented_as_a_401():
+    schema = _generate("sukma.urls.tenant")
+    operation = schema["paths"]["/api/v1/auth/tokens/"]["get"]
+    assert "revoked" in operation["responses"]["401"]["description"]
+    assert "tokenAuth" in schema["components"]["securitySchemes"]
 
 
 def test_agreement_creation_accepts_json_and_multipart():
