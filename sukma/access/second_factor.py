@@ -75,6 +75,15 @@ def second_factor_verify(user, code: str) -> bool:
     return second_factor_match(user, code) is not None
 
 
+def second_factor_throttled(user) -> bool:
+    """Whether django-otp makes the app wait (1, 2, 4 ... s after each wrong code) long
+    enough to be worth saying so: from the third wrong code in a row."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None or device.throttling_failure_count < 3:
+        return False
+    return not device.verify_is_allowed()[0]
+
+
 def is_recovery_device(device) -> bool:
     return isinstance(device, StaticDevice)
 

@@ -170,7 +170,10 @@ def second_factor_verify(request):
             return _verified(request, device)
         with transaction.atomic():
             audit_record(actor=user, action="second_factor.failed", target=user)
-        form.add_error("code", _("That code is not right, or it was already used. Try again."))
+        if factor.second_factor_throttled(user):
+            form.add_error("code", _("Too many wrong codes. Wait a minute, then try again."))
+        else:
+            form.add_error("code", _("That code is not right, or it was already used. Try again."))
     return render(
         request,
         "platform/account/second_factor_verify.html",

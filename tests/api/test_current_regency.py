@@ -5,6 +5,7 @@ import pytest
 from sukma.access.models import Membership, Role, User
 from tests.api.conftest import api_client, assert_error_shape
 from tests.conftest import KEDIRI_HOST, PASSWORD, TULUNGAGUNG_HOST
+from tests.second_factor import mark_verified
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/regency/"
@@ -64,4 +65,5 @@ def test_session_sign_in_works_as_well_as_a_token(personas):
 
     client = APIClient(HTTP_HOST=TULUNGAGUNG_HOST)
     client.force_login(personas.tulungagung_admin)
+    mark_verified(client, personas.tulungagung_admin)
     assert client.get(URL).status_code == 200

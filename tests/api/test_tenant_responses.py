@@ -15,6 +15,7 @@ from sukma.surveys.models import Response as SurveyResponse
 from sukma.surveys.selectors import regency_figure
 from tests.api.conftest import assert_error_shape
 from tests.conftest import TULUNGAGUNG_HOST
+from tests.second_factor import mark_verified
 from tests.surveys.conftest import submit
 
 pytestmark = pytest.mark.django_db
@@ -288,6 +289,7 @@ def test_a_signed_in_browser_posts_without_a_csrf_token(personas, point):
         HTTP_HOST=TULUNGAGUNG_HOST, REMOTE_ADDR=new_address(), enforce_csrf_checks=True
     )
     client.force_login(personas.tulungagung_admin)
+    mark_verified(client, personas.tulungagung_admin)
     assert post(client, body(point), HTTP_X_DEVICE_TOKEN=issued_token(client)).status_code == 201
 
 

@@ -11,6 +11,7 @@ from sukma.platform.models import AgreementStatus, ReplicationAgreement
 from sukma.tenants.models import Regency
 from tests.conftest import PUBLIC_HOST, host_client
 from tests.factories import agreement_values, pdf_file
+from tests.second_factor import mark_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -175,6 +176,7 @@ def test_a_post_without_csrf_token_is_refused(personas):
     agreement = draft(personas.province_admin)
     client = Client(HTTP_HOST=PUBLIC_HOST, enforce_csrf_checks=True)
     client.force_login(personas.province_admin)
+    mark_verified(client, personas.province_admin)
     response = client.post(url("agreement_status", agreement.pk), {"to": "terminated"})
     assert response.status_code == 403
     agreement.refresh_from_db()
