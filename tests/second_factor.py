@@ -42,3 +42,26 @@ def mark_verified(client, user) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def browser_sign_in(page, login_url: str, email: str, password: str) -> None:
+    """Sign in through the real form, then type the app's code on the real code page.
+
+    The user is given the known-secret device first (committed: the caller runs
+    with the database unblocked, as browser tests do). A TOTP code is refused
+    a second time within its 30 seconds, and browser tests sign the same
+    personas in several times a minute; so the device forgets its last used
+    step and its throttle here, as a phone would after 30 seconds.
+    """
+    from sukma.access.models import User
+
+    device = device_for(User.objects.get(email=email))
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
+    page.goto(login_url)
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", password)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url("**/akun/verifikasi/**")
+    device.refresh_from_db()
+    page.fill("input[name=code]", code_for(device))
+    page.click("form.form button[type=submit]")

@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from sukma.access.models import Membership, Role, User
+from sukma.access.people import user_get_or_invite
 from sukma.platform.models import AgreementStatus, ReplicationAgreement
 from sukma.platform.services.agreements import agreement_register, agreement_transition
-from sukma.platform.services.memberships import user_get_or_invite
 from sukma.platform.services.provisioning import provisioning_run, provisioning_start
 from sukma.tenants.models import RegencyStatus
 

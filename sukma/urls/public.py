@@ -1,13 +1,14 @@
 """The base domain: the province's control plane."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django_otp.admin import OTPAdminSite
 
 from sukma.platform import views
 from sukma.platform.views import (
     agreements,
     audit,
+    people,
     periods,
     provisioning,
     rankings,
@@ -34,6 +35,14 @@ province_patterns = [
     path("perjanjian/<int:pk>/dokumen/", agreements.agreement_document, name="agreement_document"),
     path("perjanjian/<int:pk>/status/", agreements.agreement_status, name="agreement_status"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("orang/", people.province_people, name="province_people"),
+    path("orang/undang/", people.province_person_invite, name="province_person_invite"),
+    path("orang/<int:pk>/peran/", people.province_person_role, name="province_person_role"),
+    re_path(
+        r"^orang/(?P<pk>[0-9]+)/(?P<action>kirim-ulang|cabut|nonaktifkan|aktifkan)/$",
+        people.province_person_action,
+        name="province_person_action",
+    ),
 ]
 
 

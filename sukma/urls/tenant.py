@@ -32,6 +32,7 @@ urlpatterns = [
     path("kelola/bantuan/", assisted.assisted_choose, name="assisted_choose"),
     path("kelola/bantuan/<str:code>/", assisted.assisted_survey, name="assisted_survey"),
     path("kelola/bantuan/<str:code>/tersimpan/", assisted.assisted_done, name="assisted_done"),
+    path("kelola/orang/", include("sukma.surveys.people.urls")),
     path("kelola/", include("sukma.surveys.structure.urls")),
     path("rtl/", include("sukma.surveys.followup.urls")),
     *common_patterns("sukma.urls.tenant"),

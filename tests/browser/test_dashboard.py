@@ -23,6 +23,7 @@ from sukma.surveys.models import (
     ServicePoint,
 )
 from tests.conftest import PASSWORD
+from tests.second_factor import browser_sign_in
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path("/tmp")
@@ -107,10 +108,7 @@ def regency_with_responses(personas, committed):
 
 
 def sign_in(page, site, email: str) -> None:
-    page.goto(site.url("/masuk/", subdomain=REGENCY))
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.form button[type=submit]")
+    browser_sign_in(page, site.url("/masuk/", subdomain=REGENCY), email, PASSWORD)
     page.wait_for_url(site.url("/", subdomain=REGENCY))
 
 

@@ -7,16 +7,14 @@ import pytest
 from sukma.platform.models import AgreementStatus, JobState, ProvisioningJob
 from sukma.tenants.models import Regency, RegencyStatus
 from tests.conftest import PASSWORD
+from tests.second_factor import browser_sign_in
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path("/tmp")
 
 
 def sign_in(page, site, email: str) -> None:
-    page.goto(site.url("/masuk/"))
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.form button[type=submit]")
+    browser_sign_in(page, site.url("/masuk/"), email, PASSWORD)
     page.wait_for_url(site.url("/"))
 
 

@@ -8,6 +8,7 @@ from django.db import connection
 
 from sukma.surveys.complaints.models import Case, Status
 from tests.conftest import PASSWORD
+from tests.second_factor import browser_sign_in
 
 pytestmark = pytest.mark.browser
 REGENCY = "tulungagungkab"
@@ -45,10 +46,8 @@ def test_a_citizen_reads_the_agencys_answer_to_their_suggestion(
 
         # The regency admin signs in, finds the case, answers it and closes it.
         admin = office.new_page()
-        admin.goto(site.url("/masuk/", subdomain=REGENCY))
-        admin.fill("input[name=username]", personas.tulungagung_admin.email)
-        admin.fill("input[name=password]", PASSWORD)
-        admin.click("form.form button[type=submit]")
+        login = site.url("/masuk/", subdomain=REGENCY)
+        browser_sign_in(admin, login, personas.tulungagung_admin.email, PASSWORD)
         admin.wait_for_url(site.url("/", subdomain=REGENCY))
         admin.goto(site.url("/pengaduan/", subdomain=REGENCY))
         admin.click(f"#cases-table a:text-is('{code}')")

@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from sukma.access.models import AuditEvent
+from sukma.access.people import membership_grant, user_get_or_invite
 from sukma.platform.services.agreements import agreement_attach_document, agreement_transition
-from sukma.platform.services.memberships import membership_grant, user_get_or_invite
 from sukma.platform.services.regencies import regency_set_status
 from tests.factories import agreement_values, pdf_file
 

@@ -17,13 +17,13 @@ from django_tenants.utils import get_creation_fakes_migrations, schema_context, 
 
 from sukma.access.audit import audit_record, snapshot
 from sukma.access.models import Role
-from sukma.platform.models import JobState, ProvisioningJob, ReplicationAgreement
-from sukma.platform.services.agreements import agreement_in_force
-from sukma.platform.services.memberships import (
+from sukma.access.people import (
     invitation_send,
     membership_grant,
     user_get_or_invite,
 )
+from sukma.platform.models import JobState, ProvisioningJob, ReplicationAgreement
+from sukma.platform.services.agreements import agreement_in_force
 from sukma.surveys.province import questionnaire_install_standard
 from sukma.tenants.clone import clone_template
 from sukma.tenants.models import Domain, Regency, RegencyStatus

@@ -1,7 +1,8 @@
 """The regency admin's pages for the structure and the questionnaire, on the regency's host.
 
 Regency admins of this regency see and change everything here; agency
-operators of this regency see the lists but change nothing; anyone else
+operators of this regency see their own agency's structure (as the API
+shows them), the periods and the questionnaire, and change nothing; anyone else
 signed in gets a 403 with no data, and anonymous visitors go to sign in.
 Views are thin: forms check shapes, services (services.py, imports.py)
 hold the rules and write the audit log.
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sukma.access.permissions import can_admin_regency, can_work_in_regency
+from sukma.access.permissions import can_admin_regency, can_work_in_regency, scope_for
 from sukma.forms import add_service_errors
 from sukma.surveys.models import (
     Agency,
@@ -63,6 +64,8 @@ def regency_staff(*, edit: bool):
             if not allowed(request.user, request.tenant):
                 return render(request, "surveys/admin/forbidden.html", status=403)
             request.may_edit = can_admin_regency(request.user, request.tenant)
+            # An operator sees only their own agency's structure, as in the API.
+            request.agency_limit = scope_for(request.user, request.tenant).limit
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -87,14 +90,24 @@ def form_page(request, form, save, *, title: str, done: str, back: str, **contex
     return render(request, "surveys/admin/form.html", context)
 
 
+def within(queryset, limit: frozenset[int] | None, field: str = "agency_id"):
+    """The rows of the agencies in `limit` (an operator's); None: the whole regency."""
+    return queryset.all() if limit is None else queryset.filter(**{f"{field}__in": limit})
+
+
+def scope_sees(request, agency_id: int) -> bool:
+    return request.agency_limit is None or agency_id in request.agency_limit
+
+
 # ====================================================================== overview
 @regency_staff(edit=False)
 def overview(request):
     current = questionnaire_current()
+    limit = request.agency_limit
     context = {
-        "agency_count": Agency.objects.count(),
-        "service_count": Service.objects.count(),
-        "point_count": ServicePoint.objects.count(),
+        "agency_count": within(Agency.objects, limit, "pk").count(),
+        "service_count": within(Service.objects, limit).count(),
+        "point_count": within(ServicePoint.objects, limit).count(),
         "period_count": Period.objects.count(),
         "questionnaire": current,
     }
@@ -104,12 +117,13 @@ def overview(request):
 # ====================================================================== agencies
 @regency_staff(edit=False)
 def agency_list(request):
-    return render(request, "surveys/admin/agency_list.html", {"agencies": agencies_with_counts()})
+    agencies = within(agencies_with_counts(), request.agency_limit, "pk")
+    return render(request, "surveys/admin/agency_list.html", {"agencies": agencies})
 
 
 @regency_staff(edit=False)
 def agency_detail(request, pk: int):
-    agency = get_object_or_404(Agency, pk=pk)
+    agency = get_object_or_404(within(Agency.objects, request.agency_limit, "pk"), pk=pk)
     points = [
         (point, request.build_absolute_uri(service_point_public_path(point)))
         for point in agency.service_points.select_related("default_service")
@@ -182,7 +196,9 @@ def service_edit(request, pk: int):
 def point_list(request):
     points = [
         (point, request.build_absolute_uri(service_point_public_path(point)))
-        for point in ServicePoint.objects.select_related("agency", "default_service")
+        for point in within(ServicePoint.objects, request.agency_limit).select_related(
+            "agency", "default_service"
+        )
     ]
     return render(request, "surveys/admin/point_list.html", {"points": points})
 
@@ -387,7 +403,8 @@ def import_template(request):
 # the audit live in sukma.surveys.structure.mapping.
 @regency_staff(edit=False)
 def mapping_list(request):
-    context = {"rows": mapping_overview(), "kinds_available": bool(standard_kind_choices())}
+    rows = [row for row in mapping_overview() if scope_sees(request, row["agency"].pk)]
+    context = {"rows": rows, "kinds_available": bool(standard_kind_choices())}
     return render(request, "surveys/admin/mapping_list.html", context)
 
 
