@@ -97,9 +97,9 @@ def test_a_reset_link_expires(operator, settings):
 
 
 def test_an_invitation_link_is_not_a_reset_link(operator):
-    from sukma.platform.views_account import reset_link_tokens
-
     from django.contrib.auth.tokens import default_token_generator
+
+    from sukma.platform.views_account import reset_link_tokens
 
     assert not reset_link_tokens.check_token(operator, default_token_generator.make_token(operator))
 
