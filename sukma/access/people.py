@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from sukma.access.audit import audit_record, snapshot
 from sukma.access.models import AuditEvent, Invitation, Membership, Role, User
+from sukma.access.tokens import tokens_revoke_all
 from sukma.tenants.models import Regency
 from sukma.tenants.naming import url_for_host
 
@@ -451,22 +452,9 @@ def _membership_revoke(acting_user, membership: Membership) -> None:
 
 
 # ====================================================================== people
-def user_tokens_revoke(user: User, *, actor, reason: str) -> int:
-    """The one place where losing access revokes a person's API tokens (sukma.access.tokens).
-
-    Guarded while that module lands alongside; a deactivated user's token is
-    refused in any case, since token authentication turns away inactive users.
-    """
-    try:
-        from sukma.access.tokens import tokens_revoke_all
-    except ImportError:
-        return 0
-    return tokens_revoke_all(user, reason=reason, actor=actor)
-
-
 @transaction.atomic
 def person_deactivate(*, acting_user, user: User, regency: Regency | None = None) -> User:
-    """Nobody signs in as this person any more; their API tokens are revoked."""
+    """Nobody signs in as this person any more, and every API token of theirs is revoked."""
     user = User.objects.select_for_update().get(pk=user.pk)
     _check_not_self(acting_user, user)
     _check_only_here(user, regency)
@@ -484,7 +472,7 @@ def person_deactivate(*, acting_user, user: User, regency: Regency | None = None
         before=before,
         after=snapshot(user),
     )
-    user_tokens_revoke(user, actor=acting_user, reason="deactivated")
+    tokens_revoke_all(user, actor=acting_user, reason="deactivated")
     return user
 
 

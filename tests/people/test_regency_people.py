@@ -264,3 +264,12 @@ def test_anonymous_visitors_go_to_sign_in(personas, db):
     answer = host_client(TULUNGAGUNG_HOST).get("/kelola/orang/")
     assert answer.status_code == 302 and "/masuk/" in answer["Location"]
     assert host_client(KEDIRI_HOST).get("/kelola/orang/").status_code == 302
+
+
+def test_deactivation_revokes_every_api_token(admin_client, operator):
+    from sukma.access.tokens import token_is_live, token_issue
+
+    token, _secret = token_issue(operator, name="laptop")
+    admin_client.post(f"/kelola/orang/{operator.pk}/nonaktifkan/")
+    token.refresh_from_db()
+    assert not token_is_live(token)
