@@ -7,6 +7,7 @@ from. What a test writes for the server to read must be committed
 (``committed``), and it cleans up after itself (``counter``).
 """
 
+import contextlib
 import http.client
 import os
 import socket
@@ -55,9 +56,9 @@ def _wait_ready(port: int, process: subprocess.Popen, seconds: float = 60) -> No
     raise RuntimeError("gunicorn did not answer within a minute")
 
 
-@pytest.fixture(scope="session")
-def gunicorn(personas, django_db_blocker):
-    """The port of a gunicorn serving the product (2 workers x 4 threads, as in deploy/)."""
+@contextlib.contextmanager
+def _serving(django_db_blocker, trusted_proxies: str):
+    """A gunicorn on a free port that believes X-Forwarded-For only from `trusted_proxies`."""
     port = _free_port()
     env = {
         **os.environ,
@@ -65,7 +66,7 @@ def gunicorn(personas, django_db_blocker):
         "DATABASE_URL": _database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "SECRET_KEY": settings.SECRET_KEY,
-        "TRUSTED_PROXIES": "127.0.0.1",
+        "TRUSTED_PROXIES": trusted_proxies,
     }
     command = [
         sys.executable, "-m", "gunicorn", "sukma.wsgi:application",
@@ -83,6 +84,21 @@ def gunicorn(personas, django_db_blocker):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def gunicorn(personas, django_db_blocker):
+    """The port of a gunicorn serving the product (2 workers x 4 threads, as in deploy/)."""
+    with _serving(django_db_blocker, "127.0.0.1") as port:
+        yield port
+
+
+@pytest.fixture(scope="session")
+def gunicorn_untrusting(personas, django_db_blocker):
+    """The same product, whose only trusted proxy is some other address: the test's
+    X-Forwarded-For comes from an untrusted peer and must change nothing."""
+    with _serving(django_db_blocker, "192.0.2.1") as port:
+        yield port
 
 
 @pytest.fixture
