@@ -90,6 +90,11 @@ def set_password_url(user: User, host: str) -> str:
     return url_for_host(host, path)
 
 
+def sign_in_url(host: str, regency: Regency | None) -> str:
+    """The sign-in page; on a regency's site it goes on to the dashboard (an operator's: theirs)."""
+    return url_for_host(host, "/masuk/?next=/dasbor/" if regency is not None else "/masuk/")
+
+
 def _mail(user: User, template: str, context: dict) -> None:
     """Render in Indonesian now; send once the transaction commits (a rollback sends nothing)."""
     with translation.override("id"):
@@ -112,7 +117,7 @@ def _invitation_mail(
     context = {
         **_role_words(role, regency, agency_name),
         "link": set_password_url(user, host),
-        "site": url_for_host(host),
+        "site": sign_in_url(host, regency),
         "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
     }
     _mail(user, "invitation", context)
@@ -337,7 +342,7 @@ def person_invite(
         _mail(
             user,
             "access",
-            {**_role_words(role, regency, agency_name), "site": url_for_host(host)},
+            {**_role_words(role, regency, agency_name), "site": sign_in_url(host, regency)},
         )
         return user
     _invitation_deliver(
