@@ -34,8 +34,9 @@ debian-deps:
 	  fi; \
 	fi
 
+# make demo PORT=8001 serves on another port; every link it prints or mails says so.
 demo: install
-	$(BIN)/python manage.py run_demo
+	$(BIN)/python manage.py run_demo $(if $(PORT),--port $(PORT))
 
 # The layers are checked first: a new import back up fails the run before any test.
 test: install debian-deps layers

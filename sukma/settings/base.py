@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "sukma.tenants.context.regency",
                 "sukma.display.display",
+                "sukma.surveys.navigation.staff_navigation",
             ],
         },
     }

@@ -110,6 +110,8 @@ urlpatterns = [
     path("hasil/", rankings.province_results, name="province_results"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("sukma.api.urls_public")),
+    # The demo's mailbox; it answers 404 unless settings.DEMO_MAILBOX (the demo's settings).
+    path("surat/", include("sukma.demo.urls")),
     *province_patterns,
     *ranking_patterns,
     *common_patterns("sukma.urls.public"),

@@ -38,6 +38,7 @@ from sukma.surveys.dashboard.selectors import (
 )
 from sukma.surveys.method.ikm import Mutu
 from sukma.surveys.models import PROFILE_FIELDS, Agency, Flag, Period, PeriodKind, ServicePoint
+from sukma.surveys.navigation import checklist_context
 from sukma.surveys.selectors import (
     agency_figure,
     agency_figures,
@@ -49,16 +50,13 @@ from sukma.surveys.selectors import (
 
 # ---------------------------------------------------------------- access
 def nav_context(request, section: str) -> dict:
-    """What every dashboard page's header needs: the regency, the scope, the operator's agencies."""
+    """What every dashboard page needs; the links between pages are sukma.surveys.navigation's."""
     scope: Scope = request.scope
     return {
         "regency": request.tenant,
         "scope": scope,
         "section": section,
         "held": held_count(scope.limit),
-        "nav_agencies": []
-        if scope.regency_admin
-        else list(Agency.objects.filter(pk__in=scope.agency_ids)),
     }
 
 
@@ -185,7 +183,11 @@ def regency_dashboard(request):
         # An operator's dashboard is their agency's.
         return redirect("dashboard_agency", agency_id=min(scope.agency_ids))
     period = chosen_period(request)
-    context = {**nav_context(request, "regency"), "periods": picker(period)}
+    context = {
+        **nav_context(request, "regency"),
+        **checklist_context(scope.regency_admin),
+        "periods": picker(period),
+    }
     if period is not None:
         context.update(figure_context(period, regency_figure(period)))
         context["agency_table"] = [

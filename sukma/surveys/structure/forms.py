@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sukma.surveys.models import Agency, AgencyKind, QuestionKind, Service
+from sukma.surveys.models import Agency, AgencyKind, QuestionKind, Service, WeightPolicyChoice
 from sukma.surveys.structure.mapping import standard_kind_choices, standard_service_choices
 from sukma.surveys.structure.services import FIRST_YEAR, LAST_YEAR, ExtraQuestion
 
@@ -144,3 +144,11 @@ class MappingForm(forms.Form):
             for name in self.service_fields
             if not self.fields[name].disabled
         }
+
+
+class WeightPolicyForm(forms.Form):
+    policy = forms.ChoiceField(
+        label=_("Weight of each element"),
+        choices=WeightPolicyChoice.choices,
+        widget=forms.RadioSelect,
+    )

@@ -24,6 +24,7 @@ urlpatterns = [
     path("kuesioner/tambah/", views.extra_add, name="extra_add"),
     path("kuesioner/<int:pk>/ubah/", views.extra_edit, name="extra_edit"),
     path("kuesioner/<int:pk>/hapus/", views.extra_remove, name="extra_remove"),
+    path("bobot/", views.weights_page, name="weights"),
     path("impor/", views.import_page, name="import"),
     path("impor/templat.csv", views.import_template, name="import_template"),
     path("pemetaan/", views.mapping_list, name="mapping_list"),

@@ -30,7 +30,9 @@ from sukma.surveys.models import (
     Questionnaire,
     Service,
     ServicePoint,
+    SurveySettings,
 )
+from sukma.surveys.navigation import checklist_context
 from sukma.surveys.structure import imports
 from sukma.surveys.structure import services as structure
 from sukma.surveys.structure.forms import (
@@ -40,6 +42,7 @@ from sukma.surveys.structure.forms import (
     MappingForm,
     ServiceForm,
     ServicePointForm,
+    WeightPolicyForm,
     YearForm,
 )
 from sukma.surveys.structure.mapping import agency_map, mapping_overview, standard_kind_choices
@@ -50,6 +53,7 @@ from sukma.surveys.structure.selectors import (
     questionnaire_current,
     service_point_public_path,
 )
+from sukma.surveys.structure.weights import locked_periods_kept, weight_policy_set
 
 
 def regency_staff(*, edit: bool):
@@ -110,6 +114,8 @@ def overview(request):
         "point_count": within(ServicePoint.objects, limit).count(),
         "period_count": Period.objects.count(),
         "questionnaire": current,
+        "weight_policy": SurveySettings.current().weight_policy,
+        **checklist_context(request.may_edit),
     }
     return render(request, "surveys/admin/overview.html", context)
 
@@ -351,6 +357,27 @@ def version_message(questionnaire: Questionnaire) -> str:
     return _(
         "Saved as version %(version)s. Responses already given keep the version they answered."
     ) % {"version": questionnaire.version}
+
+
+# ====================================================================== weight policy
+# Operators read which policy is in force; only an admin of this regency changes it.
+@regency_staff(edit=False)
+def weights_page(request):
+    current = SurveySettings.current().weight_policy
+    form = WeightPolicyForm(request.POST or None, initial={"policy": current})
+    if request.method == "POST":
+        if not request.may_edit:
+            return render(request, "surveys/admin/forbidden.html", status=403)
+        if form.is_valid():
+            try:
+                weight_policy_set(acting_user=request.user, policy=form.cleaned_data["policy"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The weight policy is saved: open periods use it."))
+                return redirect("surveys_admin:weights")
+    context = {"form": form, "current": current, "locked": locked_periods_kept()}
+    return render(request, "surveys/admin/weights.html", context)
 
 
 # ====================================================================== import

@@ -81,6 +81,27 @@ def weight(result) -> str:
     return weight_text(result)
 
 
+def policy_name_text(policy) -> str:
+    """The weight policy in plain words, with its code so a reader can match an API answer."""
+    code = str(getattr(getattr(policy, "result", policy), "policy", policy))
+    try:
+        policy = WeightPolicy(code)
+    except ValueError:
+        return code
+    words = {
+        WeightPolicy.EXACT: _("exact equal weights, 1/9 per element"),
+        WeightPolicy.LEGACY_0_11: _("legacy weights, 0.11 per element"),
+        WeightPolicy.LEGACY_0_111: _("legacy weights, 0.111 per element"),
+    }
+    return f"{words[policy]} ({policy.value})"
+
+
+@register.filter
+def policy_name(policy) -> str:
+    """{{ figure|policy_name }}, {{ result|policy_name }} or {{ "exact"|policy_name }}."""
+    return policy_name_text(policy)
+
+
 @register.filter
 def percent_of(part, whole) -> int:
     """part / whole as a whole percentage, capped at 100 (for progress bars)."""

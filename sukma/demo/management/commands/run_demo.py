@@ -8,13 +8,14 @@ stops the children and then the embedded servers.
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from sukma import embedded
 from sukma.demo import seed as demo
@@ -22,6 +23,21 @@ from sukma.settings import env
 from sukma.tenants.naming import host_for, url_for_host
 
 STOP_GRACE_SECONDS = 10
+
+
+def port_free_or_stop(port: int, host: str = "127.0.0.1") -> None:
+    """Raise a CommandError that says what to do when another process holds the port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As gunicorn binds: a port left in TIME_WAIT by a demo just stopped is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise CommandError(
+                f"Port {port} is already in use (another demo, or another server). "
+                f"Stop it, or choose another port: make demo PORT={port + 1} "
+                f"(or: python manage.py run_demo --port {port + 1})."
+            ) from None
 
 
 class Command(BaseCommand):
@@ -32,12 +48,17 @@ class Command(BaseCommand):
         parser.add_argument("--no-seed", action="store_true")
 
     def handle(self, *args, **options):
+        port = options["port"]
+        port_free_or_stop(port)  # before seeding: a busy port would fail only at the very end
+        # Every link printed, mailed or put on a poster names this port (url_for_host).
+        settings.SITE_PORT = port
+        os.environ["SITE_PORT"] = str(port)
         call_command("migrate", verbosity=0, interactive=False)
         if not options["no_seed"]:
             call_command("seed_demo")
         # A SIGTERM (a supervisor, `timeout`) must clean up exactly as Ctrl-C does.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
-        children = self._start_children(options["port"])
+        children = self._start_children(port)
         self._print_welcome()
         try:
             self._wait(children)
@@ -115,6 +136,7 @@ class Command(BaseCommand):
             f"  Kabupaten Tulungagung:     {url_for_host(host_for('tulungagungkab'))}",
             f"  Kota Kediri:               {url_for_host(host_for('kedirikota'))}",
             f"  API docs:                  {url_for_host(settings.BASE_DOMAIN, '/api/docs/')}",
+            f"  E-mail the demo sent:      {url_for_host(settings.BASE_DOMAIN, '/surat/')}",
             f"  A citizen's survey (QR):   {self._sample_survey_url()}",
             "",
             f"Demo sign-ins (password: {demo.DEMO_PASSWORD}):",
