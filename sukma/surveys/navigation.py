@@ -22,7 +22,7 @@ the first response, is the proof that one was printed and scanned.
 
 from dataclasses import dataclass, field
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sukma.access.permissions import Scope, scope_for
@@ -57,14 +57,6 @@ class Step:
     done: bool
 
 
-def url_or_empty(name: str, *args) -> str:
-    """The URL of a page that may not exist yet in this build (the people pages): "" if not."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
 # ---------------------------------------------------------------- where the request is
 def section_of(request) -> str:
     """The primary section of the page asked for, from its URL's name and namespace."""
@@ -82,7 +74,7 @@ def section_of(request) -> str:
         return "reports"
     if name.startswith("assisted_"):
         return "assisted"
-    if name.startswith("people") or namespace == "people":
+    if name == "people" or name.startswith("person_"):
         return "people"
     return ""
 
@@ -96,7 +88,7 @@ def primary_links(scope: Scope, section: str) -> list[Link]:
         ("setup", _("Setup"), reverse("surveys_admin:overview") if admin else ""),
         ("complaints", _("Complaints"), reverse("complaints:inbox")),
         ("followup", _("Follow-up plans"), reverse("followup:plan_list")),
-        ("people", _("People"), url_or_empty("people") if admin else ""),
+        ("people", _("People"), reverse("people") if admin else ""),
         # Posters are made where counters are: the counter list (admins), the agency's page.
         (
             "posters",

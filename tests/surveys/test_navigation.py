@@ -18,7 +18,7 @@ from tests.surveys.conftest import ALL_FOUR, submit
 
 pytestmark = pytest.mark.django_db
 STAFF_PAGES = ["/dasbor/", "/kelola/", "/kelola/opd/", "/pengaduan/", "/rtl/", "/kelola/kiosk/"]
-STAFF_PAGES += ["/kelola/bantuan/", "/kelola/bobot/", "/kelola/titik-layanan/"]
+STAFF_PAGES += ["/kelola/bantuan/", "/kelola/bobot/", "/kelola/titik-layanan/", "/kelola/orang/"]
 
 
 def primary(html: str) -> list[str]:
@@ -50,7 +50,7 @@ def test_the_admin_sees_the_same_navigation_on_every_staff_page(personas, dukcap
     navs = {path: primary(get(client, path)) for path in STAFF_PAGES}
     first = navs["/dasbor/"]
     assert all(nav == first for nav in navs.values()), navs
-    for key in ("dashboard", "setup", "complaints", "followup", "posters", "reports"):
+    for key in ("dashboard", "setup", "complaints", "followup", "people", "posters", "reports"):
         assert key in first
 
 
@@ -148,13 +148,13 @@ def test_poster_links_sit_where_counters_are_made(personas, dukcapil):
     assert f'href="/poster/opd/{agency.pk}.pdf"' in detail
 
 
-def test_the_province_navigation_links_people_when_the_page_exists(personas):
-    from django.urls import NoReverseMatch, reverse
-
+def test_the_province_navigation_links_its_people(personas):
     html = get(host_client(PUBLIC_HOST, personas.province_admin), "/kabupaten-kota/")
-    try:
-        url = reverse("province_people", urlconf="sukma.urls.public")
-    except NoReverseMatch:
-        assert "/orang/" not in html
-    else:
-        assert f'href="{url}"' in html
+    assert 'href="/orang/"' in html
+
+
+def test_the_admin_reaches_people_and_the_operator_does_not(personas, operator):
+    admin = host_client(TULUNGAGUNG_HOST, personas.tulungagung_admin)
+    html = get(admin, "/kelola/orang/")
+    assert 'data-nav="people" aria-current="page"' in html
+    assert "people" not in primary(get(host_client(TULUNGAGUNG_HOST, operator), "/dasbor/"))
