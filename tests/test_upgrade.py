@@ -327,7 +327,11 @@ def test_the_demo_database_before_issue_16_upgrades_to_what_a_fresh_install_make
     _migrate_all(fresh_name, upgraded_name)
 
     with _connect(fresh_name) as fresh, _connect(upgraded_name) as upgraded:
-        assert lost_rows(before, rows_by_key(upgraded)) == {}, "rows lost, per table"
+        # Issue 18: the clear-text API tokens are deleted on purpose (platform 0002); the
+        # hashed ones that replace them are issued at the next sign-in.
+        lost = lost_rows(before, rows_by_key(upgraded))
+        assert lost.pop("public.authtoken_token", 0) <= 1
+        assert lost == {}, "rows lost, per table"
         assert rewound_sequences(positions_before, sequence_positions(upgraded)) == {}
         assert _schemas(upgraded) == sorted([*SCHEMAS_BOTH_HAVE, *old_regencies])
         for schema in SCHEMAS_BOTH_HAVE:
