@@ -31,6 +31,7 @@ from django_otp import login as otp_login
 from sukma.access import second_factor as factor
 from sukma.access.audit import audit_record
 from sukma.access.models import User
+from sukma.access.permissions import can_admin_regency, is_province_admin
 from sukma.access.tokens import tokens_revoke_all
 from sukma.platform.forms_account import (
     CodeForm,
@@ -277,11 +278,13 @@ def second_factor_codes(request):
 @login_required
 def second_factor_reset_other(request):
     """A higher role removes someone's lost factor; they set up a new one at next sign-in."""
+    regency = getattr(request, "tenant", None)
+    regency = regency if getattr(regency, "schema_name", "public") != "public" else None
+    if not _resets_here(request.user, regency):
+        return render(request, "platform/forbidden.html", status=403)
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         target = User.objects.filter(email__iexact=form.cleaned_data["email"].strip()).first()
-        regency = getattr(request, "tenant", None)
-        regency = regency if getattr(regency, "schema_name", "public") != "public" else None
         if (
             target is not None
             and _within_this_site(target, regency)
@@ -298,6 +301,13 @@ def second_factor_reset_other(request):
             return redirect("second_factor_reset_other")
         form.add_error("email", _("You may not reset the second factor of this person."))
     return render(request, "platform/account/second_factor_reset.html", {"form": form})
+
+
+def _resets_here(user, regency) -> bool:
+    """The page opens for this regency's admins on its site, the province's on the base domain."""
+    if regency is None:
+        return user.is_superuser or is_province_admin(user)
+    return can_admin_regency(user, regency)
 
 
 def _within_this_site(target, regency) -> bool:
