@@ -96,7 +96,7 @@ def primary_links(scope: Scope, section: str) -> list[Link]:
             reverse("surveys_admin:point_list") if admin else dashboard + "#posters",
         ),
         ("reports", _("Reports"), dashboard + "#laporan"),
-        ("kiosks", _("Kiosks"), reverse("kiosks:kiosk_list")),
+        ("kiosks", _("Kiosk tablets"), reverse("kiosks:kiosk_list")),
         ("assisted", _("Assisted entry"), reverse("assisted_choose")),
         ("results", _("Public results"), reverse("public_results")),
     ]
