@@ -121,6 +121,7 @@ def _sign_in_limits_forgotten():
 def host_client(host: str, user: User | None = None, **extra) -> Client:
     client = Client(HTTP_HOST=host, **extra)
     if user is not None:
+        user = User.objects.get(pk=user.pk)  # as stored: a test may have changed the object
         client.force_login(user)
         mark_verified(client, user)
     return client

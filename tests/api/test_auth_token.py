@@ -207,7 +207,7 @@ def test_unknown_email_gets_the_same_answer_as_a_wrong_password(personas):
 
 
 def test_inactive_user_gets_no_token(personas):
-    user = personas.kediri_admin
+    user = User.objects.get(pk=personas.kediri_admin.pk)  # not the session's persona object
     user.is_active = False
     user.save()
     body = {"email": user.email, "password": PASSWORD}
