@@ -2,12 +2,20 @@
 
 Callers record inside the same transaction as the write they describe, so
 that a write without its audit row (or the reverse) cannot be committed.
+Each row also records the client's address of the request it was made in
+(AuditAddressMiddleware), the same address every limiter uses.
 """
+
+from contextvars import ContextVar
 
 from django.db import models, transaction
 
 from sukma.access.models import AuditEvent
+from sukma.addresses import client_address
 from sukma.tenants.models import Regency
+
+# The address of the request this thread (or task) is serving; empty outside requests.
+_request_address: ContextVar[str] = ContextVar("sukma_audit_address", default="")
 
 
 def snapshot(instance: models.Model | None) -> dict | None:
@@ -43,4 +51,19 @@ def audit_record(
         regency=regency,
         before=before,
         after=after,
+        address=_request_address.get(),
     )
+
+
+class AuditAddressMiddleware:
+    """Makes the client's address of each request available to audit_record."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_address.set(client_address(request))
+        try:
+            return self.get_response(request)
+        finally:
+            _request_address.reset(token)

@@ -128,6 +128,9 @@ class AuditEvent(models.Model):
     )
     before = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    # The client's address as sukma.addresses sees it (through a named proxy only); empty
+    # for work done outside a request (a worker, a command).
+    address = models.CharField(_("address"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     class Meta:

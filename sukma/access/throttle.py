@@ -228,8 +228,7 @@ def sign_in_wait(request) -> float:
 def lockout_response(request, original_response=None, credentials=None):
     """AXES_LOCKOUT_CALLABLE: the page that says how long to wait, with Retry-After."""
     wait = max(1, int(sign_in_wait(request) + 0.999))
-    response = render(
-        request, "platform/locked_out.html", {"wait_minutes": (wait + 59) // 60}, status=429
-    )
+    context = {"wait_seconds": wait, "wait_minutes": (wait + 59) // 60}
+    response = render(request, "platform/locked_out.html", context, status=429)
     response["Retry-After"] = str(wait)
     return response

@@ -172,6 +172,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "target_type",
             "target_id",
             "regency",
+            "address",
             "before",
             "after",
         ]

@@ -75,6 +75,7 @@ ROOT_URLCONF = "sukma.urls.tenant"
 
 MIDDLEWARE = [
     "sukma.tenants.middleware.RegencyMiddleware",
+    "sukma.access.audit.AuditAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages are compressed here, not by the proxy, so every deployment (nginx, compose, the
