@@ -2,10 +2,12 @@
 
 The admin signs in with a password and is sent to set up an authenticator app:
 the code is computed from the secret shown on the page, as the phone would.
-Then the recovery codes, signing out, signing in again with a code, and a new
-password through the e-mailed link.
+Then the recovery codes, signing out, signing in again with a code, an API
+token taken with a code, and a new password through the e-mailed link, after
+which that token is refused.
 """
 
+import json
 import re
 import time
 
@@ -29,6 +31,20 @@ def code_from_secret(secret: str, *, step_offset: int = 0) -> str:
     generator = TOTP(key, step=30, t0=0, digits=6)
     generator.time = time.time() + 30 * step_offset
     return f"{generator.token():06d}"
+
+
+def call(page, method: str, path: str, *, body=None, token: str = "") -> tuple[int, str]:
+    """An API call from the page's own origin, as an app on the admin's phone would make it."""
+    return page.evaluate(
+        """async ([method, path, body, token]) => {
+            const headers = {"Content-Type": "application/json"};
+            if (token) headers["Authorization"] = "Token " + token;
+            const answer = await fetch(path, {method, headers, credentials: "omit",
+                body: body ? JSON.stringify(body) : undefined});
+            return [answer.status, await answer.text()];
+        }""",
+        [method, path, body, token],
+    )
 
 
 def submit(page) -> None:
@@ -74,6 +90,14 @@ def test_an_admin_sets_up_totp_signs_in_with_it_and_resets_the_password(new_admi
     assert "/dasbor/" in page.url
     page.click("header form[action$='/keluar/'] button")
 
+    # An app of the admin's takes an API token, with the code as the second factor.
+    TOTPDevice.objects.filter(user=new_admin).update(last_t=-1)
+    body = {"email": new_admin.email, "password": PASSWORD, "otp": code_from_secret(secret)}
+    status, issued = call(page, "POST", "/api/v1/auth/token/", body=body)
+    assert status == 201, issued
+    token = json.loads(issued)["token"]
+    assert call(page, "GET", "/api/v1/regency/", token=token)[0] == 200
+
     mail.outbox.clear()
     page.goto(site.url("/masuk/", subdomain=REGENCY))
     page.click("a[href$='/akun/lupa-sandi/']")
@@ -90,6 +114,7 @@ def test_an_admin_sets_up_totp_signs_in_with_it_and_resets_the_password(new_admi
     page.fill("input[name=new_password2]", NEW_PASSWORD)
     submit(page)
     page.wait_for_url("**/masuk/")
+    assert call(page, "GET", "/api/v1/regency/", token=token)[0] == 401  # the old token is dead
 
     TOTPDevice.objects.filter(user=new_admin).update(last_t=-1)
     sign_in_with_password(page, site, new_admin.email, NEW_PASSWORD)
