@@ -7,6 +7,7 @@ nothing twice.
 
 import csv
 import datetime
+from base64 import b32decode
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,32 @@ def demo_sign_ins() -> list[tuple[str, str]]:
         ("Admin Kabupaten Tulungagung", "organisasi@tulungagungkab.go.id"),
         ("Admin Kota Kediri", "organisasi@kedirikota.go.id"),
     ]
+
+
+# Admins must pass a second factor. The demo's admins share one published authenticator
+# key, so whoever runs the demo can add it to an app, or ask `manage.py demo_code`.
+DEMO_TOTP_KEY_BASE32 = "KNKUWTLBFVCU4VCJKNKUWTLBFVCU4VCJ"
+
+
+def demo_second_factors() -> int:
+    """Give each printed demo account an authenticator with DEMO_TOTP_KEY_BASE32; how many."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    key = b32decode(DEMO_TOTP_KEY_BASE32).hex()
+    made = 0
+    for _role, email in demo_sign_ins():
+        user = User.objects.filter(email=email).first()
+        if user is not None and not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(user=user, name="demo", key=key, confirmed=True)
+            made += 1
+    return made
+
+
+def demo_code() -> str:
+    """The demo authenticator's code right now, as the app would show it."""
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(b32decode(DEMO_TOTP_KEY_BASE32)).token():06d}"
 
 
 @transaction.atomic

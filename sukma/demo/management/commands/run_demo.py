@@ -141,6 +141,9 @@ class Command(BaseCommand):
             "",
             f"Demo sign-ins (password: {demo.DEMO_PASSWORD}):",
             *[f"  {role:<30} {email}" for role, email in demo.demo_sign_ins()],
+            "Their second factor: add the key "
+            f"{demo.DEMO_TOTP_KEY_BASE32} to an authenticator app,",
+            "  or run `.venv/bin/python manage.py demo_code` for the code of the moment.",
             "",
             "Ctrl-C stops everything.",
             "",

@@ -32,6 +32,7 @@ class Command(BaseCommand):
                 demo.structure_seed(regency)
                 demo.standard_mapping_seed(regency)
                 responses += demo.responses_seed(regency, row.subdomain, today)
+        demo.demo_second_factors()
         # The province's rankings are there from the first page, without waiting for beat.
         call_command("refresh_rankings", sync=True, stdout=self.stdout)
         self.stdout.write(
