@@ -21,18 +21,19 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from sukma.access import second_factor as factor
 from sukma.access.audit import audit_record
 from sukma.access.models import User
 from sukma.access.permissions import can_admin_regency, is_province_admin
-from sukma.access.tokens import tokens_revoke_all
+from sukma.access.tokens import token_is_live, token_revoke, tokens_of, tokens_revoke_all
 from sukma.platform.forms_account import (
     CodeForm,
     PasswordChangeForm,
@@ -133,7 +134,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def account(request):
-    """The person's own page: password, second factor, recovery codes left."""
+    """The person's own page: password, second factor, recovery codes left, API tokens."""
     user = request.user
     return render(
         request,
@@ -142,8 +143,19 @@ def account(request):
             "has_factor": factor.has_second_factor(user),
             "resets_others": user.is_superuser or _must_set_up(user),
             "codes_left": factor.recovery_codes_left(user),
+            "tokens": [(t, token_is_live(t)) for t in tokens_of(user)[:50]],
         },
     )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk: int):
+    """The owner revokes one of their own API tokens (audited); an app using it gets 401."""
+    token = get_object_or_404(tokens_of(request.user), pk=pk)
+    if token_revoke(token, actor=request.user, reason="revoked_by_owner"):
+        messages.success(request, _("The token %(prefix)s… is revoked.") % {"prefix": token.prefix})
+    return redirect("account")
 
 
 def _next_url(request, default: str | None = None) -> str:

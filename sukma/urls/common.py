@@ -30,6 +30,7 @@ def account_patterns() -> list:
     """A person's own account: passwords and the second factor (sukma/platform/views_account)."""
     return [
         path("akun/", views_account.account, name="account"),
+        path("akun/token/<int:pk>/cabut/", views_account.api_token_revoke, name="api_token_revoke"),
         path(
             "akun/lupa-sandi/", views_account.PasswordForgotView.as_view(), name="password_forgot"
         ),
