@@ -34,6 +34,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sukma.access.audit import audit_record, snapshot
 from sukma.access.models import AuditEvent, Invitation, Membership, Role, User
@@ -533,3 +534,34 @@ def person_role_change(
     return membership_grant(
         acting_user=acting_user, user=user, role=role, regency=regency, agency_id=agency_id
     )
+
+
+# What the people pages (a regency's and the province's) do to a person, by the slug in their
+# URLs (PERSON_ACTION_SLUGS), and what they say once it is done.
+PERSON_ACTIONS = {
+    "kirim-ulang": gettext_lazy("The invitation to %(email)s is sent again with a new link."),
+    "cabut": gettext_lazy("The invitation to %(email)s is revoked."),
+    "nonaktifkan": gettext_lazy("%(email)s is deactivated and can no longer sign in."),
+    "aktifkan": gettext_lazy("%(email)s is active again."),
+}
+PERSON_ACTION_SLUGS = "|".join(PERSON_ACTIONS)
+
+
+def person_act(action: str, *, resend_with, **acting) -> str:
+    """Do one of PERSON_ACTIONS to acting["user"]; the message that says it is done.
+
+    `acting`: acting_user, user (and regency, on a regency's pages). `resend_with()` gives
+    what invitation_resend needs besides (the host its link names, an agency's name); it is
+    asked only for a resend. Raises ValidationError, changing nothing.
+    """
+    if action == "kirim-ulang":
+        invitation_resend(**resend_with(), **acting)
+    elif action == "cabut":
+        invitation_revoke(**acting)
+    elif action == "nonaktifkan":
+        person_deactivate(**acting)
+    elif action == "aktifkan":
+        person_reactivate(**acting)
+    else:
+        raise ValidationError({"action": _("Unknown action.")})
+    return str(PERSON_ACTIONS[action]) % {"email": acting["user"]}

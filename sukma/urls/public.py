@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django_otp.admin import OTPAdminSite
 
+from sukma.access.people import PERSON_ACTION_SLUGS
 from sukma.platform import views
 from sukma.platform.views import (
     agreements,
@@ -39,7 +40,7 @@ province_patterns = [
     path("orang/undang/", people.province_person_invite, name="province_person_invite"),
     path("orang/<int:pk>/peran/", people.province_person_role, name="province_person_role"),
     re_path(
-        r"^orang/(?P<pk>[0-9]+)/(?P<action>kirim-ulang|cabut|nonaktifkan|aktifkan)/$",
+        rf"^orang/(?P<pk>[0-9]+)/(?P<action>{PERSON_ACTION_SLUGS})/$",
         people.province_person_action,
         name="province_person_action",
     ),

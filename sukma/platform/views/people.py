@@ -136,32 +136,21 @@ def province_person_role(request, pk: int):
     return render(request, "platform/people_form.html", context)
 
 
-ACTIONS = {
-    "kirim-ulang": gettext_lazy("The invitation to %(email)s is sent again with a new link."),
-    "cabut": gettext_lazy("The invitation to %(email)s is revoked."),
-    "nonaktifkan": gettext_lazy("%(email)s is deactivated and can no longer sign in."),
-    "aktifkan": gettext_lazy("%(email)s is active again."),
-}
-
-
 @require_POST
 @province_admin_required
 def province_person_action(request, pk: int, action: str):
     person = person_of(pk)
-    acting = {"acting_user": request.user, "user": person}
+
+    def resend_with() -> dict:
+        membership = person.memberships.filter(role__in=services.PROVINCE_ROLES).first()
+        return {"host": host_of(membership.regency if membership else None)}
+
     try:
-        if action == "kirim-ulang":
-            membership = person.memberships.filter(role__in=services.PROVINCE_ROLES).first()
-            regency = membership.regency if membership else None
-            services.invitation_resend(host=host_of(regency), **acting)
-        elif action == "cabut":
-            services.invitation_revoke(**acting)
-        elif action == "nonaktifkan":
-            services.person_deactivate(**acting)
-        else:
-            services.person_reactivate(**acting)
+        done = services.person_act(
+            action, resend_with=resend_with, acting_user=request.user, user=person
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, str(ACTIONS[action]) % {"email": person})
+        messages.success(request, done)
     return redirect("province_people")

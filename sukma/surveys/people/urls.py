@@ -2,6 +2,7 @@
 
 from django.urls import path, re_path
 
+from sukma.access.people import PERSON_ACTION_SLUGS
 from sukma.surveys.people import views
 
 urlpatterns = [
@@ -9,7 +10,7 @@ urlpatterns = [
     path("undang/", views.person_invite, name="person_invite"),
     path("<int:pk>/peran/", views.person_role, name="person_role"),
     re_path(
-        r"^(?P<pk>[0-9]+)/(?P<action>kirim-ulang|cabut|nonaktifkan|aktifkan)/$",
+        rf"^(?P<pk>[0-9]+)/(?P<action>{PERSON_ACTION_SLUGS})/$",
         views.person_action,
         name="person_action",
     ),

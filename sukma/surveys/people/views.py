@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sukma.access import people as services
@@ -126,36 +125,28 @@ def person_role(request, pk: int):
     return render(request, "surveys/admin/form.html", context)
 
 
-ACTIONS = {
-    "kirim-ulang": gettext_lazy("The invitation to %(email)s is sent again with a new link."),
-    "cabut": gettext_lazy("The invitation to %(email)s is revoked."),
-    "nonaktifkan": gettext_lazy("%(email)s is deactivated and can no longer sign in."),
-    "aktifkan": gettext_lazy("%(email)s is active again."),
-}
-
-
 @require_POST
 @regency_admins_only
 def person_action(request, pk: int, action: str):
     person = person_of(request, pk)
-    acting = {"acting_user": request.user, "user": person, "regency": request.tenant}
+
+    def resend_with() -> dict:
+        operator = person.memberships.filter(
+            regency=request.tenant, role=Role.AGENCY_OPERATOR
+        ).first()
+        agency = Agency.objects.filter(pk=operator.agency_id).first() if operator else None
+        return {"host": host_of(request), "agency_name": agency.name if agency else ""}
+
     try:
-        if action == "kirim-ulang":
-            agency = person.memberships.filter(
-                regency=request.tenant, role=Role.AGENCY_OPERATOR
-            ).first()
-            name = Agency.objects.filter(pk=agency.agency_id).first() if agency else None
-            services.invitation_resend(
-                host=host_of(request), agency_name=name.name if name else "", **acting
-            )
-        elif action == "cabut":
-            services.invitation_revoke(**acting)
-        elif action == "nonaktifkan":
-            services.person_deactivate(**acting)
-        else:
-            services.person_reactivate(**acting)
+        done = services.person_act(
+            action,
+            resend_with=resend_with,
+            acting_user=request.user,
+            user=person,
+            regency=request.tenant,
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, str(ACTIONS[action]) % {"email": person})
+        messages.success(request, done)
     return redirect("people")
