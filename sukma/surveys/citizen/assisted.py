@@ -11,17 +11,13 @@ Signed-in regency admins (any service point) and agency operators (their
 agency's service points) only; anyone else signed in gets a 403.
 """
 
-from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sukma.access.decorators import regency_staff
 from sukma.surveys.citizen.kiosk import counter_form, form_context
-from sukma.surveys.citizen.protection import started_at
-from sukma.surveys.citizen.submission import response_submit
 from sukma.surveys.models import Channel, Response, ServicePoint
 
 
@@ -75,20 +71,9 @@ def assisted_survey(request, code: str):
 
 def _store(request, form, point):
     """The response as the operator's entry, or None with the refusal put on the form."""
-    now = timezone.now()
-    started = started_at(form.cleaned_data["started"], now)
-    submission = form.submission(
-        service_point_code=point.code,
-        channel=Channel.ASSISTED,
-        entered_by=request.user.pk,
-        started_at=started,
-        stamped=started is not None,
+    return form.store(
+        service_point_code=point.code, channel=Channel.ASSISTED, entered_by=request.user.pk
     )
-    try:
-        return response_submit(submission, now=now)
-    except ValidationError as refusal:
-        form.add_refusal(refusal)
-        return None
 
 
 def _tracking_code(request, point: ServicePoint) -> str:

@@ -17,14 +17,22 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from sukma.surveys.citizen.protection import started_at
 from sukma.surveys.citizen.submission import (
     OLDEST_SERVICE_DAYS,
     VERSION_MAX,
     Submission,
     answers_from_pairs,
+    response_submit,
 )
 from sukma.surveys.method.elements import ELEMENTS
-from sukma.surveys.models import PROFILE_FIELDS, PROFILE_VALUES, Question, QuestionKind
+from sukma.surveys.models import (
+    PROFILE_FIELDS,
+    PROFILE_VALUES,
+    Question,
+    QuestionKind,
+    Response,
+)
 
 HONEYPOT = "catatan_petugas"  # a name no browser autofills; humans never see the field
 NOT_APPLICABLE = "na"  # "tidak berlaku": stored as unanswered
@@ -208,6 +216,19 @@ class CitizenForm(forms.Form):
             answered_at=data["answered_at"],
             **context,
         )
+
+    def store(self, **context) -> Response | None:
+        """Store the parsed answers under the survey's rules (response_submit): the response,
+        or None with the refusal put next to its field. `context`: where they come from (the
+        counter, the channel, the device...); the form's own stamp dates them."""
+        now = timezone.now()
+        started = started_at(self.cleaned_data["started"], now)
+        submission = self.submission(started_at=started, stamped=started is not None, **context)
+        try:
+            return response_submit(submission, now=now)
+        except ValidationError as refusal:
+            self.add_refusal(refusal)
+            return None
 
     def parse(self) -> bool:
         """True when the post is well-formed enough to be judged by response_submit."""

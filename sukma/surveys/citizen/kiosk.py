@@ -26,7 +26,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -35,10 +34,9 @@ from sukma.surveys.citizen.protection import (
     client_address,
     over_limit,
     rate_key,
-    started_at,
     started_stamp,
 )
-from sukma.surveys.citizen.submission import SUBMISSION_KEY, SUGGESTION_MAX, response_submit
+from sukma.surveys.citizen.submission import SUBMISSION_KEY, SUGGESTION_MAX
 from sukma.surveys.citizen.views import (
     local_questions,
     questionnaire_served,
@@ -203,20 +201,8 @@ def _kiosk_submit(request, kiosk: Kiosk, point):
     if form.honeypot_filled():
         return redirect("kiosk_thanks")  # a bot: thanked, nothing stored
     if form.parse():
-        now = timezone.now()
-        started = started_at(form.cleaned_data["started"], now)
-        submission = form.submission(
-            service_point_code=point.code,
-            channel=Channel.KIOSK,
-            kiosk_id=kiosk.pk,
-            started_at=started,
-            stamped=started is not None,
-        )
-        try:
-            stored = response_submit(submission, now=now)
-        except ValidationError as refusal:
-            form.add_refusal(refusal)
-        else:
+        stored = form.store(service_point_code=point.code, channel=Channel.KIOSK, kiosk_id=kiosk.pk)
+        if stored is not None:
             return _kiosk_thanked(request, stored)
     if _wants_json(request):
         errors = refusal_messages(form)

@@ -247,20 +247,8 @@ def _survey_page(
         if parsed and refusal is not None:
             form.add_refusal(refusal)
         elif parsed:
-            now = timezone.now()
-            started = started_at(form.cleaned_data["started"], now)
-            submission = form.submission(
-                service_point_code=point.code,
-                device_token=token,
-                address=address,
-                started_at=started,
-                stamped=started is not None,
-            )
-            try:
-                stored = response_submit(submission, now=now)
-            except ValidationError as error:
-                form.add_refusal(error)
-            else:
+            stored = form.store(service_point_code=point.code, device_token=token, address=address)
+            if stored is not None:
                 return _thanked(request, point.code, stored, token, new_token)
         status = 400
 
