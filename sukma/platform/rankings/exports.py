@@ -1,9 +1,8 @@
 """A ranking as a CSV or XLSX file: the same rows and numbers as the page.
 
-Numbers are written as numbers. Text that a spreadsheet would read as a
-formula (starting with = + - @, or a tab or carriage return) gets a leading
-apostrophe, so a name typed by a regency can never run in the province's
-spreadsheet.
+Numbers are written as numbers; every text goes through sukma/sheets.py, so a
+name typed by a regency can never run as a formula in the province's
+spreadsheet, nor a stray control character break the file.
 """
 
 import csv
@@ -12,14 +11,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from sukma import sheets
 from sukma.platform.rankings.ranking import Ranking
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _number(value):
@@ -61,7 +54,7 @@ def _values(ranking: Ranking):
             elif kind == "int":
                 values.append(value)
             else:
-                values.append(safe_text(value))
+                values.append(sheets.cell_text(value))
         yield values
 
 
@@ -79,9 +72,9 @@ def filename(ranking: Ranking, extension: str) -> str:
 def ranking_csv(ranking: Ranking) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([heading for _key, heading, _kind in columns(ranking)])
+    writer.writerow(sheets.row(heading for _key, heading, _kind in columns(ranking)))
     for values in _values(ranking):
-        writer.writerow(["" if v is None else v for v in values])
+        writer.writerow(["" if v is None else v for v in sheets.row(values)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
 
 
@@ -92,9 +85,9 @@ def ranking_xlsx(ranking: Ranking) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("Ranking")[:31]
-    sheet.append([heading for _key, heading, _kind in columns(ranking)])
+    sheet.append(sheets.row(heading for _key, heading, _kind in columns(ranking)))
     for values in _values(ranking):
-        sheet.append(values)
+        sheet.append(sheets.row(values))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"

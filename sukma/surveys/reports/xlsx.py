@@ -21,22 +21,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from sukma import sheets
 from sukma.surveys.method.elements import ELEMENTS
 from sukma.surveys.models import ELEMENT_FIELDS, PROFILE_FIELDS, Response
 from sukma.surveys.reports.selectors import PROFILE_HEADINGS_ID, ReportData
 
 HEAD_FONT = Font(bold=True, color="FFFFFF")
 HEAD_FILL = PatternFill("solid", fgColor="0B3D6E")
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 RAW_BATCH = 2000
-
-
-def safe_text(value) -> str:
-    """Citizen text for a cell: never read as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_LEADS):
-        return "'" + text
-    return text
 
 
 def _n(value):
@@ -50,7 +42,7 @@ def _n(value):
 
 def _sheet(wb, title: str, header: list[str], widths: list[int] | None = None):
     ws = wb.create_sheet(title[:31])
-    ws.append(header)
+    ws.append(sheets.row(header))
     for cell in ws[1]:
         cell.font = HEAD_FONT
         cell.fill = HEAD_FILL
@@ -63,7 +55,7 @@ def _sheet(wb, title: str, header: list[str], widths: list[int] | None = None):
 
 def _text_cell(ws, row: int, column: int, value) -> None:
     cell = ws.cell(row=row, column=column)
-    cell.value = safe_text(value)
+    cell.value = sheets.cell_text(value)
     cell.data_type = "s"  # a string, whatever it looks like
 
 
@@ -184,7 +176,7 @@ def report_xlsx(data: ReportData, progress=lambda percent: None) -> bytes:
             "Data mentah dianonimkan: tanpa hash alamat, token perangkat, atau kode lacak.",
         ),
     ]:
-        summary.append([label, value])
+        summary.append(sheets.row([label, value]))
     summary["A1"].font = Font(bold=True, size=13)
     summary.column_dimensions["A"].width = 38
     summary.column_dimensions["B"].width = 60
@@ -208,18 +200,22 @@ def report_xlsx(data: ReportData, progress=lambda percent: None) -> bytes:
     )
     for e in result.elements:
         ws.append(
-            [
-                e.code,
-                _name_id(e.code),
-                e.total,
-                e.count,
-                _n(e.nrr),
-                _n(e.nrr_weighted),
-                _n(e.nrr_konversi),
-                str(e.mutu) if e.mutu else None,
-            ]
+            sheets.row(
+                [
+                    e.code,
+                    _name_id(e.code),
+                    e.total,
+                    e.count,
+                    _n(e.nrr),
+                    _n(e.nrr_weighted),
+                    _n(e.nrr_konversi),
+                    str(e.mutu) if e.mutu else None,
+                ]
+            )
         )
-    ws.append(["IKM", "IKM unit pelayanan", None, data.figure.responses, None, _n(result.ikm)])
+    ws.append(
+        sheets.row(["IKM", "IKM unit pelayanan", None, data.figure.responses, None, _n(result.ikm)])
+    )
     ws.cell(row=ws.max_row, column=7, value=_n(result.konversi))
     ws.cell(row=ws.max_row, column=8, value=str(result.mutu) if result.mutu else None)
     progress(55)
@@ -231,11 +227,13 @@ def report_xlsx(data: ReportData, progress=lambda percent: None) -> bytes:
         [6, 36, 36, 12, 14, 14, 10, 12, 8, 14],
     )
     for service, figure in data.services:
-        ws.append([service.pk, service.agency.name, service.name, *_figure_cells(figure)])
+        ws.append(
+            sheets.row([service.pk, service.agency.name, service.name, *_figure_cells(figure)])
+        )
     if data.agencies:
         ws = _sheet(wb, "Perangkat daerah", ["ID", "Perangkat daerah", *FIGURE_HEADER], [6, 44])
         for agency, figure in data.agencies:
-            ws.append([agency.pk, agency.name, *_figure_cells(figure)])
+            ws.append(sheets.row([agency.pk, agency.name, *_figure_cells(figure)]))
 
     for table in data.profiles:
         ws = _sheet(
@@ -247,14 +245,16 @@ def report_xlsx(data: ReportData, progress=lambda percent: None) -> bytes:
         for value, label, figure in table.rows:
             share = round(figure.responses * 100 / table.total, 2) if table.total else None
             ws.append(
-                [
-                    value,
-                    label,
-                    figure.responses,
-                    share,
-                    _n(figure.result.konversi),
-                    str(figure.result.mutu) if figure.result.mutu else None,
-                ]
+                sheets.row(
+                    [
+                        value,
+                        label,
+                        figure.responses,
+                        share,
+                        _n(figure.result.konversi),
+                        str(figure.result.mutu) if figure.result.mutu else None,
+                    ]
+                )
             )
     progress(65)
 
@@ -265,22 +265,24 @@ def report_xlsx(data: ReportData, progress=lambda percent: None) -> bytes:
     for values in rows.iterator(chunk_size=RAW_BATCH):
         record = dict(zip(RAW_FIELDS, values, strict=True))
         ws.append(
-            [
-                record["id"],
-                record["service_date"],
-                str(labels["service_session"].get(record["service_session"], ""))
-                or record["service_session"],
-                record["service__agency__name"],
-                record["service__name"],
-                record["service_point__name"],
-                *[record[f] for f in ELEMENT_FIELDS],
-                *[
-                    str(labels[f].get(record[f], record[f]))
-                    for f in ("sex", "age_band", "education", "occupation", "disability")
-                ],
-                record["questionnaire__version"],
-                None,
-            ]
+            sheets.row(
+                [
+                    record["id"],
+                    record["service_date"],
+                    str(labels["service_session"].get(record["service_session"], ""))
+                    or record["service_session"],
+                    record["service__agency__name"],
+                    record["service__name"],
+                    record["service_point__name"],
+                    *[record[f] for f in ELEMENT_FIELDS],
+                    *[
+                        str(labels[f].get(record[f], record[f]))
+                        for f in ("sex", "age_band", "education", "occupation", "disability")
+                    ],
+                    record["questionnaire__version"],
+                    None,
+                ]
+            )
         )
         row = ws.max_row
         ws.cell(row=row, column=2).number_format = "DD-MM-YYYY"
