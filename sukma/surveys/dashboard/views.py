@@ -56,7 +56,6 @@ def nav_context(request, section: str) -> dict:
         "regency": request.tenant,
         "scope": scope,
         "section": section,
-        "held": held_count(scope.limit),
     }
 
 
@@ -297,6 +296,7 @@ def flagged_list(request):
         "surveys/dashboard/flagged.html",
         {
             **nav_context(request, "responses"),
+            "held": held_count(scope.limit),
             "agencies": agencies,
             "agency_id": agency_id,
             "flag": flag if flag in FLAGS else "",
