@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sukma.access.decorators import regency_staff
-from sukma.surveys.citizen.kiosk import counter_form, form_context
+from sukma.surveys.citizen.views import counter_form, form_context
 from sukma.surveys.models import Channel, Response, ServicePoint
 
 

@@ -19,8 +19,6 @@ reasons (to show and keep), 403 when the tablet is no longer registered.
 A plain form POST gets pages: a redirect, or 400/403 with the reason in it.
 """
 
-import secrets
-
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
@@ -29,23 +27,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sukma.surveys.citizen.forms import HONEYPOT, NOT_APPLICABLE, CitizenForm
+from sukma.surveys.citizen.forms import CitizenForm
 from sukma.surveys.citizen.protection import (
     client_address,
     over_limit,
     rate_key,
-    started_stamp,
 )
-from sukma.surveys.citizen.submission import SUBMISSION_KEY, SUGGESTION_MAX
 from sukma.surveys.citizen.views import (
-    local_questions,
-    questionnaire_served,
+    counter_form,
+    form_context,
     remember_tracking_code,
 )
 from sukma.surveys.kiosks.models import Kiosk
 from sukma.surveys.kiosks.selectors import kiosk_for_credential
 from sukma.surveys.kiosks.services import kiosk_pair
-from sukma.surveys.models import Channel, Service, ServicePoint
+from sukma.surveys.models import Channel
 
 KIOSK_COOKIE = "sukma_kios"
 KIOSK_COOKIE_PATH = "/kiosk/"
@@ -65,39 +61,6 @@ PAIRING_WINDOW = 900
 
 
 # ---------------------------------------------------------------- the form, shared
-def counter_form(point: ServicePoint, data=None) -> tuple[CitizenForm, list[Service]]:
-    """The citizen's form for a service point, as its own page builds it (also for assisted)."""
-    services = list(Service.objects.filter(agency_id=point.agency_id, active=True).order_by("name"))
-    questionnaire = questionnaire_served(data.get("version") if data else None)
-    preset = point.default_service if point.default_service in services else None
-    if preset is None and len(services) == 1:
-        preset = services[0]
-    form = CitizenForm(
-        data,
-        services=services,
-        questionnaire=questionnaire,
-        extras=local_questions(questionnaire),
-        preset_service=preset,
-    )
-    return form, services
-
-
-def form_context(point: ServicePoint, form: CitizenForm, services, data=None) -> dict:
-    """What survey.html needs; the key posted back is kept, so a resend is stored once."""
-    posted = str(data.get("key", "")) if data else ""
-    return {
-        "point": point,
-        "form": form,
-        "services": services,
-        "questionnaire": form.questionnaire,
-        "started": (data.get("started", "")[:200] if data else "") or started_stamp(),
-        "submission_key": posted if SUBMISSION_KEY.match(posted) else secrets.token_urlsafe(18),
-        "honeypot": HONEYPOT,
-        "not_applicable": NOT_APPLICABLE,
-        "suggestion_max": SUGGESTION_MAX,
-    }
-
-
 def refusal_messages(form: CitizenForm) -> dict[str, list[str]]:
     """The form's errors as {field or "__all__": [message]}, for the offline queue to keep."""
     return {name: [str(m) for m in messages] for name, messages in form.errors.items()}

@@ -96,19 +96,44 @@ def local_questions(questionnaire: Questionnaire | None):
     )
 
 
+def counter_form(point: ServicePoint, data=None) -> tuple[CitizenForm, list[Service]]:
+    """The citizen's form for a service point: the phone's page, the kiosk's and assisted entry."""
+    services = list(Service.objects.filter(agency_id=point.agency_id, active=True).order_by("name"))
+    questionnaire = questionnaire_served(data.get("version") if data else None)
+    preset = point.default_service if point.default_service in services else None
+    if preset is None and len(services) == 1:
+        preset = services[0]
+    form = CitizenForm(
+        data,
+        services=services,
+        questionnaire=questionnaire,
+        extras=local_questions(questionnaire),
+        preset_service=preset,
+    )
+    return form, services
+
+
+def form_context(point: ServicePoint, form: CitizenForm, services, data=None) -> dict:
+    """What survey.html needs. The submission key is the one posted back, else a new one,
+    made when the form is served: a double tap or a resend of the same page (JavaScript or
+    not) carries the same key and is stored once."""
+    posted = str(data.get("key", "")) if data else ""
+    return {
+        "point": point,
+        "form": form,
+        "services": services,
+        "questionnaire": form.questionnaire,
+        "started": (data.get("started", "")[:200] if data else "") or started_stamp(),
+        "submission_key": posted if SUBMISSION_KEY.match(posted) else secrets.token_urlsafe(18),
+        "honeypot": HONEYPOT,
+        "not_applicable": NOT_APPLICABLE,
+        "suggestion_max": SUGGESTION_MAX,
+    }
+
+
 def _not_found(request, chosen: str | None):
     response = render(request, "surveys/citizen/not_found.html", status=404)
     return _remember_language(response, chosen)
-
-
-def _submission_key(data) -> str:
-    """The key this form's answer will be sent with: the one posted back, else a new one.
-
-    Made when the form is served, so that a double tap or a resend of the same
-    page (JavaScript or not) carries the same key and is stored once.
-    """
-    posted = str(data.get("key", "")) if data else ""
-    return posted if SUBMISSION_KEY.match(posted) else secrets.token_urlsafe(18)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -225,20 +250,8 @@ def _survey_page(
     if point is None:
         return _not_found(request, chosen)
     token, new_token = device_token(request)
-    services = list(Service.objects.filter(agency_id=point.agency_id, active=True).order_by("name"))
     data = request.POST if request.method == "POST" else None
-    questionnaire = questionnaire_served(data.get("version") if data else None)
-    extras = local_questions(questionnaire)
-    preset = point.default_service if point.default_service in services else None
-    if preset is None and len(services) == 1:
-        preset = services[0]
-    form = CitizenForm(
-        data,
-        services=services,
-        questionnaire=questionnaire,
-        extras=extras,
-        preset_service=preset,
-    )
+    form, services = counter_form(point, data)
     status = 200
     if data is not None:
         if form.honeypot_filled():
@@ -252,17 +265,7 @@ def _survey_page(
                 return _thanked(request, point.code, stored, token, new_token)
         status = 400
 
-    context = {
-        "point": point,
-        "form": form,
-        "services": services,
-        "questionnaire": questionnaire,
-        "started": (data.get("started", "")[:200] if data else "") or started_stamp(),
-        "submission_key": _submission_key(data),
-        "honeypot": HONEYPOT,
-        "not_applicable": NOT_APPLICABLE,
-        "suggestion_max": SUGGESTION_MAX,
-    }
+    context = form_context(point, form, services, data)
     response = render(request, "surveys/citizen/survey.html", context, status=status)
     if new_token:
         set_device_cookie(request, response, token)
