@@ -7,6 +7,6 @@ DEBUG = True
 
 # The demo sends no real mail: each message is kept as a file, and the province's
 # admins read them at /surat/ on the base domain (sukma.demo.mailbox).
-EMAIL_BACKEND = env.text("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_BACKEND = env.text("EMAIL_BACKEND", "sukma.demo.mailbox.MailFolderBackend")
 EMAIL_FILE_PATH = env.text("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))  # noqa: F405
 DEMO_MAILBOX = True

@@ -19,7 +19,7 @@ from sukma.tenants.naming import url_for_host
 from tests.conftest import PUBLIC_HOST, TULUNGAGUNG_HOST, host_client
 
 pytestmark = pytest.mark.django_db
-FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+FILE_BACKEND = "sukma.demo.mailbox.MailFolderBackend"  # what the demo's settings name
 
 
 @pytest.fixture
