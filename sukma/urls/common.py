@@ -1,13 +1,30 @@
-"""Routes every host has: signing in and out, invitations, language, API schema and docs."""
+"""Routes every host has: signing in and out, invitations, language, API schema and docs.
 
+Also the error handlers both URL confs re-export (Django looks for `handlerNNN` in the root
+URL conf of the request): the pages of sukma/errors.py.
+"""
+
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from sukma.platform import views_account, views_auth
 
+handler400 = "sukma.errors.bad_request"
+handler403 = "sukma.errors.permission_denied"
+handler404 = "sukma.errors.page_not_found"
+handler500 = "sukma.errors.server_error"
+
+
+def favicon(request):
+    """Pages carry their icon inline; this is for browsers and tools that ask /favicon.ico."""
+    return HttpResponsePermanentRedirect(static("sukma/favicon.ico"))
+
 
 def common_patterns(urlconf: str) -> list:
     return [
+        path("favicon.ico", favicon, name="favicon"),
         path("masuk/", views_auth.SignInView.as_view(), name="login"),
         path("keluar/", views_auth.SignOutView.as_view(), name="logout"),
         path(

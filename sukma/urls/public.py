@@ -16,7 +16,13 @@ from sukma.platform.views import (
     regencies,
     standards,
 )
-from sukma.urls.common import common_patterns
+from sukma.urls.common import (  # noqa: F401 (Django reads the handlers here)
+    common_patterns,
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+)
 
 # The province's pages; paths are Indonesian like the rest of the site.
 province_patterns = [

@@ -7,7 +7,13 @@ from sukma.surveys.citizen import views as citizen
 from sukma.surveys.complaints.urls import citizen_patterns as complaint_tracking
 from sukma.surveys.dashboard import views as dashboard
 from sukma.surveys.results import views as results
-from sukma.urls.common import common_patterns
+from sukma.urls.common import (  # noqa: F401 (Django reads the handlers here)
+    common_patterns,
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+)
 
 urlpatterns = [
     path("", results.regency_home, name="home"),

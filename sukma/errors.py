@@ -1,0 +1,104 @@
+"""Error answers people can read: 400, 403, 404, 500 and 503, Indonesian first.
+
+(429 has pages of its own that say how long to wait: platform/locked_out.html for sign-in,
+surveys/citizen/too_many.html and complaints/track_too_many.html for citizens.)
+
+Both URL confs name the handlers below, so with DEBUG off neither plane shows Django's bare
+English pages. Under /api/ the answer is JSON in the API's one error shape
+({"detail": ..., "errors": {}}), never an HTML page a client cannot parse.
+
+500 and 503 render without the request's context processors: they may be answering because
+the database is away, and a context processor that asks it would turn the page into a bare
+500. A lost database connection is not the product's fault and usually lasts seconds, so
+it answers 503 "try again in a moment" with Retry-After rather than "something broke".
+"""
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+API_PREFIX = "/api/"
+# How long a client should wait after the database went away: a restart takes seconds.
+DATABASE_RETRY_SECONDS = 10
+
+
+def _titles() -> dict[int, tuple[str, str]]:
+    """Per status: the page's heading and what the person can do about it."""
+    return {
+        400: (
+            _("The request could not be read"),
+            _("Something in the address or the form was not as expected. Go back and try again."),
+        ),
+        403: (
+            _("Not allowed"),
+            _("You do not have access to this page. If you need it, ask your administrator."),
+        ),
+        404: (
+            _("Page not found"),
+            _("The page you asked for does not exist or has moved. Check the address."),
+        ),
+        500: (
+            _("Something went wrong on our side"),
+            _("The error has been recorded. Please try again in a few minutes."),
+        ),
+        503: (
+            _("Service temporarily unavailable"),
+            _("The service is busy or being maintained. Please try again in a moment."),
+        ),
+    }
+
+
+def error_response(
+    request: HttpRequest,
+    status: int,
+    message: str = "",
+    *,
+    retry_after: int | None = None,
+    with_context: bool = True,
+) -> HttpResponse:
+    """The error page for `status` (JSON under /api/); `message` replaces the default advice."""
+    with translation.override(request_language(request)):
+        return _error_response(request, status, message, retry_after, with_context)
+
+
+def request_language(request: HttpRequest) -> str:
+    """The visitor's language, also before LocaleMiddleware has run (a refused host)."""
+    return getattr(request, "LANGUAGE_CODE", None) or translation.get_language_from_request(request)
+
+
+def _error_response(request, status, message, retry_after, with_context) -> HttpResponse:
+    title, advice = _titles()[status]
+    message = message or advice
+    if request.path.startswith(API_PREFIX):
+        response = JsonResponse({"detail": message, "errors": {}}, status=status)
+    else:
+        context = {"status": status, "title": title, "message": message}
+        page = loader.get_template("errors/page.html")
+        body = page.render(context, request if with_context else None)
+        response = HttpResponse(body, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def bad_request(request, exception=None):
+    return error_response(request, 400)
+
+
+def permission_denied(request, exception=None):
+    return error_response(request, 403)
+
+
+def page_not_found(request, exception=None):
+    return error_response(request, 404)
+
+
+def server_error(request):
+    """Django calls this inside its `except`, so the exception is still at hand."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return error_response(request, 503, retry_after=DATABASE_RETRY_SECONDS, with_context=False)
+    return error_response(request, 500, with_context=False)
