@@ -160,6 +160,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Respondents' device and address hashes are cleared after this many days (UU 27/2022:
+# kept no longer than the once-a-day rule needs them: a service date may be 30 days old).
+HASH_KEEP_DAYS = env.integer("HASH_KEEP_DAYS", 31)
+# Staff: successful sign-ins (address, browser) and the address in audit rows
+# (sukma/access/retention.py, docs/data-inventory.md).
+SIGN_IN_LOG_DAYS = env.integer("SIGN_IN_LOG_DAYS", 90)
+AUDIT_ADDRESS_DAYS = env.integer("AUDIT_ADDRESS_DAYS", 365)
 # Sign-in throttling, the README's table. One account from one address: django-axes,
 # five failures lock for an hour. Keyed on the one client address (sukma.addresses),
 # not on the proxy's.

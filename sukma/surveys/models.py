@@ -365,8 +365,10 @@ class Response(models.Model):
     """One citizen's anonymous answers. No name, NIK, phone or clear IP is ever stored.
 
     device_hash and address_hash are keyed hashes (HMAC) that only let the
-    system recognise a repeat the same day; the address hash's key changes
-    daily so addresses cannot be linked across days.
+    system recognise a repeat the same day; their keys are random, rotate
+    (the address's daily, the device's monthly) and are destroyed, and the
+    hashes themselves are cleared after HASH_KEEP_DAYS
+    (sukma/surveys/recording/hash_keys.py).
     """
 
     # Each index costs every citizen's insert: the composite indexes below lead with
@@ -482,6 +484,25 @@ class Response(models.Model):
 
     def answers(self) -> dict[str, int | None]:
         return {f.upper(): getattr(self, f) for f in ELEMENT_FIELDS}
+
+
+class HashKey(models.Model):
+    """A random key of the device or the address hashes, for one period, then destroyed.
+
+    sukma/surveys/recording/hash_keys.py makes and deletes them; see there why.
+    """
+
+    purpose = models.CharField(max_length=8)
+    starts_on = models.DateField()
+    secret = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "starts_on"], name="one_key_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.starts_on}"
 
 
 # ====================================================================== aggregates

@@ -16,5 +16,6 @@ app.conf.include = [
     "sukma.worker.tasks_rankings",
     "sukma.worker.tasks_complaints",
     "sukma.worker.tasks_reports",
+    "sukma.worker.tasks_privacy",
 ]
 app.conf.beat_schedule = BEAT_SCHEDULE

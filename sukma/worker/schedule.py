@@ -20,6 +20,18 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"headers": {"_schema_name": "public"}},
     },
+    # Respondents' device and address hashes: expired keys deleted, old hashes cleared.
+    "purge-respondent-hashes-daily": {
+        "task": "sukma.worker.tasks_privacy.purge_hashes",
+        "schedule": crontab(hour=0, minute=20),
+        "options": {"headers": {"_schema_name": "public"}, "expires": 3600},
+    },
+    # Staff: old sign-in records and audit addresses (sukma/access/retention.py).
+    "purge-staff-records-daily": {
+        "task": "sukma.worker.tasks_privacy.purge_staff_records",
+        "schedule": crontab(hour=0, minute=25),
+        "options": {"headers": {"_schema_name": "public"}, "expires": 3600},
+    },
     # Complaints: agencies told of new cases within a minute, per regency.
     "notify-new-complaints": {
         "task": "sukma.worker.tasks_complaints.notify_new_complaints",

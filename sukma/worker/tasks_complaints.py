@@ -12,8 +12,9 @@ from django.db import DatabaseError, connection
 from django_tenants.utils import tenant_context
 
 from sukma.surveys.complaints.services import cases_escalate_due, cases_notify_arrivals
-from sukma.tenants.models import Regency, RegencyStatus
+from sukma.tenants.models import Regency
 from sukma.worker.celery import app
+from sukma.worker.fan_out import fan_out
 
 log = get_task_logger(__name__)
 
@@ -33,18 +34,7 @@ def _moment(iso: str | None) -> datetime.datetime | None:
 )
 def escalate_overdue_complaints(now: str | None = None) -> list[str]:
     """Hourly: one escalate_regency_complaints message per active regency, schema stamped."""
-    return _fan_out(escalate_regency_complaints, kwargs={"now": now})
-
-
-def _fan_out(task, kwargs: dict | None = None) -> list[str]:
-    """Send `task` once per active regency, each message stamped with that regency's schema."""
-    sent = []
-    for regency_id, schema in Regency.objects.filter(status=RegencyStatus.ACTIVE).values_list(
-        "pk", "schema_name"
-    ):
-        task.apply_async(args=[regency_id], kwargs=kwargs or {}, headers={"_schema_name": schema})
-        sent.append(schema)
-    return sent
+    return fan_out(escalate_regency_complaints, kwargs={"now": now})
 
 
 @app.task(
@@ -52,7 +42,7 @@ def _fan_out(task, kwargs: dict | None = None) -> list[str]:
 )
 def notify_new_complaints() -> list[str]:
     """Every minute: tell agencies of the cases that arrived, one message per regency."""
-    return _fan_out(notify_regency_complaints)
+    return fan_out(notify_regency_complaints)
 
 
 @app.task(

@@ -49,6 +49,7 @@ from sukma.surveys.models import (
     Response,
 )
 from sukma.surveys.recording.bursts import burst_hold_earlier
+from sukma.surveys.recording.hash_keys import ADDRESS, DEVICE, hash_key
 from sukma.surveys.recording.periods import check_day_writable
 from sukma.surveys.recording.statement import Place, context_read, response_store
 
@@ -99,6 +100,7 @@ class Context:
 
 
 def keyed_hash(purpose: str, value: str) -> str:
+    """A signature or short-lived cache key made with SECRET_KEY; never stored with a response."""
     return hmac.new(_hash_key(settings.SECRET_KEY, purpose), value.encode(), "sha256").hexdigest()
 
 
@@ -374,7 +376,7 @@ def response_submit(submission: Submission, *, now: datetime | None = None) -> R
         answered_at=answered,
         kiosk_id=submission.kiosk_id,
         entered_by=submission.entered_by,
-        **_hashes(submission, now),
+        **_hashes(submission, now, day),
         **{code.lower(): value for code, value in answers.items()},
         **profile,
     )
@@ -396,19 +398,26 @@ def response_submit(submission: Submission, *, now: datetime | None = None) -> R
     _explain_refusal(response, place)
 
 
-def _hashes(submission: Submission, now: datetime) -> dict[str, str]:
+def _hashes(submission: Submission, now: datetime, day: date) -> dict[str, str]:
     """The device's and the address's keyed hashes, which the once-a-day and burst rules use.
 
-    A kiosk's or an operator's submission has neither: each is a new respondent.
+    Keyed by the rotating random keys of sukma/surveys/recording/hash_keys.py: the device's
+    by the month of the service date, the address's by today. A kiosk's or an operator's
+    submission has neither: each is a new respondent.
     """
     if submission.channel != Channel.PHONE:
         return {"device_hash": "", "address_hash": ""}
-    today = timezone.localdate(now)
     token, address = submission.device_token, submission.address
     return {
-        "device_hash": keyed_hash("device", token) if token else "",
-        "address_hash": keyed_hash(f"address:{today}", address) if address else "",
+        "device_hash": respondent_hash(DEVICE, token, day) if token else "",
+        "address_hash": (
+            respondent_hash(ADDRESS, address, timezone.localdate(now)) if address else ""
+        ),
     }
+
+
+def respondent_hash(purpose: str, value: str, day: date) -> str:
+    return hmac.new(hash_key(purpose, day), value.encode(), "sha256").hexdigest()
 
 
 def _seconds(started_at: datetime | None, now: datetime) -> int | None:

@@ -18,7 +18,7 @@ from sukma.surveys.citizen.protection import (
     rate_key,
     started_stamp,
 )
-from sukma.surveys.citizen.submission import keyed_hash, response_submit
+from sukma.surveys.citizen.submission import keyed_hash, respondent_hash, response_submit
 from sukma.surveys.method.elements import ELEMENTS
 from sukma.surveys.models import (
     Agency,
@@ -29,6 +29,7 @@ from sukma.surveys.models import (
     Service,
     ServicePoint,
 )
+from sukma.surveys.recording.hash_keys import DEVICE
 from tests.conftest import KEDIRI_HOST, TULUNGAGUNG_HOST
 
 POINT_CODE = "TA7K2M9Q"
@@ -276,7 +277,8 @@ def test_a_device_is_known_by_its_signed_cookie(citizen, dukcapil):
     cookie = first.cookies[DEVICE_COOKIE].value
     token, signature = cookie.split(":")
     assert signature == keyed_hash("device-cookie", token)
-    assert Response.objects.get().device_hash == keyed_hash("device", token)
+    stored = Response.objects.get()
+    assert stored.device_hash == respondent_hash(DEVICE, token, stored.service_date)
     again = post(citizen, form_data())
     assert again.status_code == 400  # the same device, the same day
     assert DEVICE_COOKIE not in again.cookies and Response.objects.count() == 1
@@ -300,7 +302,8 @@ def test_a_malformed_or_forged_device_cookie_is_replaced_by_a_new_token(citizen,
     assert response.status_code == 302
     issued, _sep, _signature = response.cookies[DEVICE_COOKIE].value.partition(":")
     assert issued != cookie.partition(":")[0] and len(issued) >= 32
-    assert Response.objects.get().device_hash == keyed_hash("device", issued)
+    stored = Response.objects.get()
+    assert stored.device_hash == respondent_hash(DEVICE, issued, stored.service_date)
 
 
 def test_posts_beyond_the_rate_limit_get_429(citizen, dukcapil, address, monkeypatch):
