@@ -4,8 +4,20 @@ Forms only check shapes; the rules live in services, whose ValidationErrors
 come back to the form through add_service_errors.
 """
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
+
+# ASCII digits only: str.isdigit() also takes "²" and "①", which int() then refuses (a 500).
+# At most 18 digits, so the number fits a bigint column.
+WHOLE_NUMBER = re.compile(r"\A[0-9]{1,18}\Z")
+
+
+def whole_number(text: object) -> int | None:
+    """`text` as a whole number when it is one, written in ASCII digits; else None."""
+    text = str(text or "")
+    return int(text) if WHOLE_NUMBER.match(text) else None
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

@@ -89,6 +89,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sukma.forms import whole_number
 from sukma.platform.rankings.models import (
     RankingSnapshot,
     RollupAgency,
@@ -146,7 +147,8 @@ class RankPeriod:
         parts = (text or "").strip().split(":")
         if len(parts) == 2 and parts[0] == PeriodKind.YEAR:
             parts.append("1")
-        if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        numbers = [whole_number(part) for part in parts[1:]]
+        if len(parts) != 3 or None in numbers:
             raise ValidationError(
                 {
                     "period": _(
@@ -155,7 +157,7 @@ class RankPeriod:
                     )
                 }
             )
-        return cls(parts[0], int(parts[1]), int(parts[2]))
+        return cls(parts[0], *numbers)
 
     @classmethod
     def coerce(cls, value: RankPeriod | str) -> RankPeriod:

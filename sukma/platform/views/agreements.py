@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sukma.forms import add_service_errors
+from sukma.forms import add_service_errors, whole_number
 from sukma.platform.forms import (
     AgreementDocumentForm,
     AgreementRegisterForm,
@@ -50,8 +50,8 @@ def agreement_create(request):
                 messages.success(request, _("The agreement is registered."))
                 return redirect("agreement_detail", pk=agreement.pk)
     else:
-        regency_id = request.GET.get("regency", "")
-        regency = Regency.objects.filter(pk=regency_id).first() if regency_id.isdigit() else None
+        regency_id = whole_number(request.GET.get("regency"))
+        regency = Regency.objects.filter(pk=regency_id).first() if regency_id else None
         form = AgreementRegisterForm(initial=AgreementRegisterForm.initial_for(regency))
     return render(request, "platform/agreement_form.html", {"form": form})
 

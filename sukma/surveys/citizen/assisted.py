@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sukma.access.decorators import regency_staff
+from sukma.forms import whole_number
 from sukma.surveys.citizen.views import counter_form, form_context
 from sukma.surveys.models import Channel, Response, ServicePoint
 
@@ -78,11 +79,11 @@ def _store(request, form, point):
 
 def _tracking_code(request, point: ServicePoint) -> str:
     """The code of the response this user just entered here (named in the address), or ""."""
-    given = request.GET.get("jawaban", "")
-    if not (given.isdigit() and len(given) < 19):
+    given = whole_number(request.GET.get("jawaban"))
+    if given is None:
         return ""
     entered = Response.objects.filter(
-        pk=int(given), entered_by=request.user.pk, service_point=point
+        pk=given, entered_by=request.user.pk, service_point=point
     ).values_list("tracking_code", flat=True)
     return entered.first() or ""
 

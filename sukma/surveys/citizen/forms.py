@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from sukma.forms import whole_number
 from sukma.surveys.citizen.protection import started_at
 from sukma.surveys.citizen.submission import (
     OLDEST_SERVICE_DAYS,
@@ -65,14 +66,14 @@ def quick_submission(data, **context) -> Submission | None:
     survey are then checked by response_submit either way.
     """
     values = {name: str(data.get(name, "")) for name in ("version", "service", "service_date")}
-    if data.get(HONEYPOT, "").strip() or not values["version"].isdigit():
+    version = whole_number(values["version"])
+    if data.get(HONEYPOT, "").strip() or version is None:
         return None
     if data.get("answered_at") or len(str(data.get("key", ""))) > KEY_MAX:
         return None  # an offline answer, or a key the form refuses: the form parses it
-    version = int(values["version"])
     service = values["service"]
     day = values["service_date"]
-    if not 1 <= version <= VERSION_MAX or not (service == "" or service.isdigit()):
+    if not 1 <= version <= VERSION_MAX or not (service == "" or whole_number(service)):
         return None
     if day and not ISO_DATE.fullmatch(day):
         return None

@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sukma.forms import whole_number
 from sukma.surveys.complaints.services import case_for
 from sukma.surveys.kiosks.models import Kiosk
 from sukma.surveys.method.elements import ELEMENT_CODES
@@ -240,10 +241,11 @@ def _extra_value(question: Question, value: str, key: str) -> str:
         return value[:1000]
     if question.kind == QuestionKind.CHOICE and value in _choice_values(question.choices):
         return value
+    number = whole_number(value)
     if (
         question.kind == QuestionKind.SCALE
-        and value.isdigit()
-        and 1 <= int(value) <= max(2, len(question.choices) or 5)
+        and number is not None
+        and 1 <= number <= max(2, len(question.choices) or 5)
     ):
         return value
     raise ValidationError({f"extra_{key}": _("Choose one of the options offered.")})

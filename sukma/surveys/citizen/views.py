@@ -21,6 +21,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET, require_http_methods
 
+from sukma.forms import whole_number
 from sukma.surveys.citizen.forms import HONEYPOT, NOT_APPLICABLE, CitizenForm, quick_submission
 from sukma.surveys.citizen.protection import (
     RATE_WINDOW,
@@ -79,8 +80,9 @@ def _remember_language(response, chosen: str | None):
 
 def questionnaire_served(version: str | None) -> Questionnaire | None:
     """The version the form was opened with (if it still exists), else the current one."""
-    if version and version.isdigit() and len(version) < 10:
-        found = Questionnaire.objects.filter(version=int(version)).first()
+    number = whole_number(version)
+    if number is not None and number < 2**31:
+        found = Questionnaire.objects.filter(version=number).first()
         if found is not None:
             return found
     return Questionnaire.objects.filter(is_current=True).first()

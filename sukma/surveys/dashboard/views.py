@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from sukma.access.decorators import regency_staff
 from sukma.access.permissions import Scope
+from sukma.forms import whole_number
 from sukma.surveys.channels import channel_breakdown
 from sukma.surveys.dashboard import charts, posters
 from sukma.surveys.dashboard.moderation import response_exclude, response_include
@@ -80,9 +81,9 @@ def period_label(period: Period) -> str:
 
 def chosen_period(request) -> Period | None:
     """?periode=<id> if it names a period, else the default (the current year)."""
-    raw = request.GET.get("periode", "")
-    if raw.isdigit():
-        period = Period.objects.filter(pk=int(raw)).first()
+    chosen = whole_number(request.GET.get("periode"))
+    if chosen is not None:
+        period = Period.objects.filter(pk=chosen).first()
         if period is not None:
             return period
     return default_period()
@@ -267,8 +268,7 @@ def flagged_list(request):
     agencies = Agency.objects.all()
     if scope.limit is not None:
         agencies = agencies.filter(pk__in=scope.limit)
-    agency_id = request.GET.get("opd", "")
-    agency_id = int(agency_id) if agency_id.isdigit() else None
+    agency_id = whole_number(request.GET.get("opd"))
     if agency_id is not None and not scope.sees_agency(agency_id):
         return forbidden(request)
     flag = request.GET.get("tanda", "")
@@ -316,8 +316,8 @@ def _moderate(request, scope: Scope):
         back = reverse("dashboard_responses")
     if not scope.regency_admin:
         return forbidden(request)
-    response_id = request.POST.get("response", "")
-    if not response_id.isdigit():
+    response_id = whole_number(request.POST.get("response"))
+    if response_id is None:
         messages.error(request, _("Choose a response."))
         return redirect(back)
     action = request.POST.get("action")
@@ -326,7 +326,7 @@ def _moderate(request, scope: Scope):
             response_exclude(
                 acting_user=request.user,
                 regency=request.tenant,
-                response_id=int(response_id),
+                response_id=response_id,
                 reason=request.POST.get("reason", ""),
             )
             messages.success(

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sukma.access.audit import audit_record
+from sukma.forms import whole_number
 from sukma.surveys.models import Agency, AgencyKind, Service, ServicePoint
 from sukma.surveys.structure.services import (
     agency_save,
@@ -44,6 +45,9 @@ from sukma.tenants.models import Regency
 MAX_BYTES = 2 * 1024 * 1024  # a regency's whole structure is a few hundred rows
 MAX_UNZIPPED_BYTES = 40 * 1024 * 1024  # an XLSX that inflates beyond this is not a table
 MAX_ROWS = 5000
+MAX_COLUMNS = 50  # the template has seven; a wider sheet is not a structure table
+# Shown on the page; the rest counted. A file with a million bad cells made a 165 MB page.
+MAX_REPORTED_ERRORS = 200
 
 # Canonical column -> (Indonesian header, accepted spellings).
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -113,6 +117,7 @@ class ImportRow:
 class ImportReport:
     file_error: str = ""
     errors: list[RowError] = field(default_factory=list)
+    more_errors: int = 0  # errors found beyond the MAX_REPORTED_ERRORS listed
     rows: int = 0
     agencies_created: int = 0
     services_created: int = 0
@@ -122,6 +127,16 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.file_error and not self.errors
+
+    @classmethod
+    def refused(cls, errors: list[RowError], rows: int) -> "ImportReport":
+        """A refused file's report: the first MAX_REPORTED_ERRORS by row, the rest counted."""
+        ordered = sorted(errors, key=lambda e: e.row)
+        return cls(
+            errors=ordered[:MAX_REPORTED_ERRORS],
+            more_errors=max(0, len(ordered) - MAX_REPORTED_ERRORS),
+            rows=rows,
+        )
 
 
 def key(name: str) -> str:
@@ -161,10 +176,24 @@ def _read_csv(data: bytes) -> list[list[str]]:
     first_line = text.split("\n", 1)[0]
     # Indonesian-locale spreadsheets separate CSV fields with semicolons.
     delimiter = max((",", ";", "\t"), key=first_line.count)
+    rows = []
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + 1 or _too_wide(row):
+                break
     except csv.Error as error:
         raise FileProblem(_("The CSV file is malformed: %(error)s") % {"error": error}) from error
+    return rows
+
+
+def _too_wide(row: list[str]) -> bool:
+    if len(row) > MAX_COLUMNS and any(cell.strip() for cell in row[MAX_COLUMNS:]):
+        raise FileProblem(
+            _("The file has more than %(n)s columns; use the template's columns.")
+            % {"n": MAX_COLUMNS}
+        )
+    return False
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
@@ -183,11 +212,17 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append([_cell_text(value) for value in values])
-            if len(rows) > MAX_ROWS + 1:
+        # Cells beyond MAX_COLUMNS + 1 are never read into memory: one is enough to refuse.
+        for values in sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True):
+            cells = [_cell_text(value) for value in values]
+            while cells and not cells[-1]:
+                cells.pop()  # iter_rows pads every row to max_col
+            rows.append(cells)
+            if len(rows) > MAX_ROWS + 1 or _too_wide(cells):
                 break
         workbook.close()
+    except FileProblem:
+        raise
     except Exception as error:  # openpyxl raises many kinds on a damaged workbook
         raise FileProblem(_("The file is not a valid XLSX workbook.")) from error
     return rows
@@ -244,7 +279,7 @@ def _parse_header(header: list[str]) -> tuple[list[tuple[str, str]], list[RowErr
         canonical = HEADER_ALIASES.get(normalised, "")
         if written and not canonical:
             errors.append(RowError(1, written, _("Unknown column. Use the template's headers.")))
-        elif canonical in seen:
+        elif canonical and canonical in seen:
             errors.append(RowError(1, written, _("This column appears twice.")))
         seen.add(canonical)
         columns.append((written, canonical))
@@ -310,7 +345,8 @@ def _users(text: str) -> int | None:
         return 0
     if THOUSANDS.match(text):  # 1.500 or 1,500 or 1 500
         text = re.sub(r"[.,\s]", "", text)
-    return int(text) if text.isdigit() and int(text) >= 1 else None
+    users = whole_number(text)
+    return users if users is not None and users >= 1 else None
 
 
 def check_consistency(rows: list[ImportRow]) -> list[RowError]:
@@ -480,7 +516,7 @@ def structure_import(
         return ImportReport(file_error=str(problem))
     errors += check_consistency(rows)
     if errors:
-        return ImportReport(errors=sorted(errors, key=lambda e: e.row), rows=len(rows))
+        return ImportReport.refused(errors, len(rows))
     try:
         with transaction.atomic():
             report = structure_rows_write(rows)
@@ -501,7 +537,7 @@ def structure_import(
                 },
             )
     except _Rollback:
-        return ImportReport(errors=report.errors, rows=len(rows))
+        return ImportReport.refused(report.errors, len(rows))
     return report
 
 

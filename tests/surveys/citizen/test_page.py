@@ -528,3 +528,14 @@ def test_a_suspended_regencys_survey_is_503(citizen, personas):
     Regency.objects.filter(pk=personas.tulungagung.pk).update(status=RegencyStatus.SUSPENDED)
     assert citizen.get(URL).status_code == 503
     assert citizen.post(URL, data).status_code == 503
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [("version", "²"), ("version", "①"), ("version", "9" * 40), ("service", "①")],
+)
+def test_digits_that_are_not_ascii_get_the_forms_error_not_a_crash(citizen, field, value):
+    # str.isdigit() takes "²" and "①", and int() then raised: the page answered 500.
+    response = post(citizen, form_data(**{field: value}))
+    assert response.status_code in (200, 400)
+    assert Response.objects.count() == 0

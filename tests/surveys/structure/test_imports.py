@@ -257,3 +257,33 @@ def test_a_row_the_database_refuses_rolls_back_the_rows_before_it(run, monkeypat
         (3, "pengguna_per_tahun", "refused")
     ]
     assert counts() == (0, 0, 0)
+
+
+# ====================================================================== bounded
+def test_a_number_in_other_digits_is_a_clear_error_not_a_crash(run):
+    # "²".isdigit() is True, and int("²") raised: the import answered 500.
+    for written in ("²", "①", "١٢"):
+        report = run(HEADER + f"dinas,Dinas Sosial,,Bansos,{written},,\n")
+        assert [e.column for e in report.errors] == ["pengguna_per_tahun"]
+    assert counts() == (0, 0, 0)
+
+
+@pytest.mark.parametrize("wide", [imports.MAX_COLUMNS + 1, 18_000])
+def test_a_sheet_wider_than_any_table_is_refused_without_reading_it_all(run, wide):
+    header = ["opd"] + [f"kolom{i}" for i in range(wide)]
+    report = run(xlsx([header, ["Dinas Sosial"]]), "opd.xlsx")
+    assert "lebih dari 50 kolom" in report.file_error
+    assert report.errors == [] and counts() == (0, 0, 0)
+
+
+def test_a_csv_wider_than_any_table_is_refused(run):
+    report = run("opd" + ",x" * 1_000_000 + "\nDinas Sosial\n")
+    assert "lebih dari 50 kolom" in report.file_error
+
+
+def test_a_file_full_of_errors_lists_the_first_ones_and_counts_the_rest(run, personas):
+    rows = HEADER + "planet,Dinas Sosial,,,,,\n" * imports.MAX_ROWS
+    report = run(rows)
+    assert len(report.errors) == imports.MAX_REPORTED_ERRORS
+    assert report.more_errors == imports.MAX_ROWS - imports.MAX_REPORTED_ERRORS
+    assert [e.row for e in report.errors] == list(range(2, imports.MAX_REPORTED_ERRORS + 2))
