@@ -14,4 +14,3 @@ def test_a_huge_or_strange_limit_or_offset_is_bounded(province_api, query):
     response = province_api.get(f"/api/v1/regencies/?{query}")
     assert response.status_code == 200
     assert len(response.json()["results"]) <= MAX_LIMIT
-
