@@ -201,9 +201,14 @@ class AnswerSerializer(serializers.Serializer):
     )
 
 
-def _profile_field(name: str) -> serializers.ChoiceField:
+def _profile_field(name: str, **kwargs) -> serializers.ChoiceField:
+    """A profile answer: one of its choices, or blank when the citizen left it out.
+
+    Declared, not generated: DRF drops allow_blank from a read-only model field, and the
+    schema then promised an enum that stored blanks broke.
+    """
     return serializers.ChoiceField(
-        choices=PROFILE_FIELDS[name].choices, required=False, allow_blank=True
+        choices=PROFILE_FIELDS[name].choices, required=False, allow_blank=True, **kwargs
     )
 
 
@@ -315,9 +320,13 @@ class ResponseSerializer(serializers.ModelSerializer):
     agency = serializers.IntegerField(source="service.agency_id")
     questionnaire_version = serializers.IntegerField(source="questionnaire.version")
     answers = serializers.SerializerMethodField()
-    flags = serializers.ListField(
-        child=serializers.ChoiceField(choices=[Flag.BURST, Flag.IDENTICAL, Flag.FAST])
-    )
+    flags = serializers.ListField(child=serializers.ChoiceField(choices=Flag.ALL))
+    sex = _profile_field("sex", read_only=True)
+    age_band = _profile_field("age_band", read_only=True)
+    education = _profile_field("education", read_only=True)
+    occupation = _profile_field("occupation", read_only=True)
+    disability = _profile_field("disability", read_only=True)
+    service_session = _profile_field("service_session", read_only=True)
 
     class Meta:
         model = Response

@@ -352,6 +352,8 @@ class Flag:
     FAST = "fast"  # completed in under 10 seconds
     PACE = "pace"  # a kiosk's answer came sooner after the previous one than its pacing rule
 
+    ALL = (BURST, UNSTAMPED, BUSY, IDENTICAL, FAST, PACE)
+
 
 class Channel(models.TextChoices):
     """How a response reached us: the citizen's own phone, a counter's kiosk, or an operator."""

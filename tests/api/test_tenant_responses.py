@@ -417,3 +417,38 @@ def test_an_operator_may_not_moderate(tulungagung_host_api, dukcapil, operator_o
     client = tulungagung_host_api(operator_of(dukcapil[0]))
     response = client.post(f"{URL}{three[0].pk}/exclude/", {"reason": "Bukan warga kami."})
     assert_error_shape(response, 403)
+
+
+# ------------------------------------------------------------------ the schema holds
+def _openapi_to_json_schema(node):
+    """OpenAPI 3.0's `nullable: true` as JSON Schema's "or null", everywhere in the tree."""
+    if isinstance(node, list):
+        return [_openapi_to_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _openapi_to_json_schema(value) for key, value in node.items()}
+    if node.pop("nullable", False):
+        return {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def test_listed_responses_match_the_documented_schema_blanks_and_flags_included(
+    tulungagung_host_api, personas, point
+):
+    import jsonschema
+    from drf_spectacular.generators import SchemaGenerator
+
+    from sukma.surveys.models import Flag
+
+    submit(point, {f"U{i}": 4 for i in range(1, 10)})  # no profile at all: blanks
+    held = submit(point, {f"U{i}": 3 for i in range(1, 10)}, profile={"sex": "L"})
+    SurveyResponse.objects.filter(pk=held.pk).update(flags=list(Flag.ALL))
+    listed = tulungagung_host_api(personas.tulungagung_admin).get(URL).json()["results"]
+    assert len(listed) == 2
+
+    schema = SchemaGenerator(urlconf="sukma.urls.tenant").get_schema(request=None, public=True)
+    document = _openapi_to_json_schema(
+        {"$ref": "#/components/schemas/Response", "components": schema["components"]}
+    )
+    for item in listed:
+        jsonschema.validate(item, document)
