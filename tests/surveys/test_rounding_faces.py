@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from sukma.surveys import selectors
 from sukma.surveys.method.rounding import share_percent
@@ -197,6 +198,16 @@ def test_a_locked_period_keeps_the_expected_users_it_was_locked_with(personas, s
         .content.decode()
     )
     assert 'id="sample-target" data-value="{}"'.format(kept["regency"].target) in html
+
+    # Yearly users cleared later: the locked month still knows its N, and says nothing else.
+    Service.objects.filter(agency=agency).update(annual_users=None)
+    client = host_client(TULUNGAGUNG_HOST, personas.tulungagung_admin)
+    html = client.get(f"/dasbor/opd/{agency.pk}/?periode={march.pk}").content.decode()
+    with translation.override("id"):
+        unknown = gettext("Expected users not set: the target assumes a large population.")
+    assert unknown not in html
+    connection.set_tenant(personas.tulungagung)
+    assert selectors.service_figure(march, legalisir).adequacy == kept["service"]
 
 
 def test_periods_locked_before_keep_the_users_they_were_shown_with(personas, small_service):

@@ -68,7 +68,8 @@ Weight policies.
 Exact arithmetic, rounding half-up.
     Everything is computed with :class:`fractions.Fraction` from the integer
     sums and counts, and rounded once, at the end, half-up (``ROUND_HALF_UP``
-    semantics, computed on the exact fraction). Binary floats would turn
+    semantics, computed on the exact fraction, by rounding.py: the one rounding
+    rule of every figure, share, margin and target SuKMa shows or exports). Binary floats would turn
     88.305 into 88.30499999999999... and grade an A as a B. Displayed
     values: NRR, weighted NRR and IKM unit value to 4 decimals (the
     regulation's interval table is printed to 4 decimals: 3.0644, 3.5324);
