@@ -12,7 +12,12 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from sukma.surveys.method.ikm import ElementTotals, IkmResult, compute_ikm
-from sukma.surveys.method.sampling import SampleAdequacy, sample_adequacy
+from sukma.surveys.method.sampling import (
+    SampleAdequacy,
+    group_users,
+    period_users,
+    sample_adequacy,
+)
 from sukma.surveys.models import (
     ELEMENT_FIELDS,
     PROFILE_FIELDS,
@@ -73,16 +78,19 @@ class CountedService:
 class Basis:
     """What a period's figures rest on besides its totals.
 
-    The weight policy, the agencies listed, and every service with its expected
-    users (which set the sample targets). An open period uses today's; a
-    locked one keeps those it was locked with (Period.basis), so a service's
-    expected users changed later, an agency or a service closed later, or
-    another weight policy leave its figures as they were.
+    The weight policy, the agencies listed, every service with its yearly expected
+    users, and the expected users in the period (N) of each service, agency and the
+    regency, which set the sample targets. An open period uses today's; a locked one
+    keeps those it was locked with (Period.basis), so a service's expected users
+    changed later, an agency or a service closed later, another weight policy, or
+    another scaling rule leave its figures as they were.
     """
 
     policy: str
     agency_ids: tuple[int, ...]
     services: tuple[CountedService, ...]
+    kept_users: dict | None = None
+    """A locked period's N: {"regency": N, "agencies": {id: N}, "services": {id: N}}."""
 
     @classmethod
     def today(cls) -> "Basis":
@@ -106,13 +114,25 @@ class Basis:
             policy=kept["policy"],
             agency_ids=tuple(kept["agencies"]),
             services=tuple(CountedService(*row) for row in kept["services"]),
+            kept_users=kept.get("users"),
         )
 
-    def to_json(self) -> dict:
+    def to_json(self, period: Period) -> dict:
+        """What a period keeps when it is locked, its expected users (N) included."""
         return {
             "policy": self.policy,
             "agencies": list(self.agency_ids),
             "services": [[s.id, s.agency_id, s.annual_users, s.active] for s in self.services],
+            "users": self.users_of(period),
+        }
+
+    def users_of(self, period: Period) -> dict:
+        """N of the regency, of every agency and of every service in the period."""
+        agency_ids = {*self.agency_ids, *(s.agency_id for s in self.services)}
+        return {
+            "regency": self._scaled(period),
+            "agencies": {str(a): self._scaled(period, agency_id=a) for a in sorted(agency_ids)},
+            "services": {str(s.id): self._scaled(period, service_id=s.id) for s in self.services},
         }
 
     def active_service_ids(self, agency_id: int | None = None) -> list[int]:
@@ -123,20 +143,29 @@ class Basis:
         ]
 
     def population(self, period: Period, *, agency_id=None, service_id=None) -> int | None:
-        """Expected users in the period: each service's yearly figure scaled to the period.
+        """Expected users in the period (N): the kept one of a locked period, else scaled now."""
+        kept = self.kept_users
+        if kept is not None:
+            if service_id is not None and str(service_id) in kept["services"]:
+                return kept["services"][str(service_id)]
+            if service_id is None and agency_id is not None and str(agency_id) in kept["agencies"]:
+                return kept["agencies"][str(agency_id)]
+            if service_id is None and agency_id is None:
+                return kept["regency"]
+        return self._scaled(period, agency_id=agency_id, service_id=service_id)
 
-        One service counts whether active or not; an agency or the regency
-        counts its active services.
+    def _scaled(self, period: Period, *, agency_id=None, service_id=None) -> int | None:
+        """The method's rule (sampling.period_users, group_users) on the yearly figures.
+
+        One service counts whether active or not; an agency or the regency counts
+        its active services.
         """
         if service_id is not None:
             counted = [s for s in self.services if s.id == service_id]
         else:
             ids = set(self.active_service_ids(agency_id))
             counted = [s for s in self.services if s.id in ids]
-        known = [s.annual_users for s in counted if s.annual_users]
-        if not known:
-            return None
-        return round(sum(known) * period.months / 12)
+        return group_users(period_users(s.annual_users, period.months) for s in counted)
 
 
 def _totals(row: dict) -> ElementTotals:

@@ -28,9 +28,11 @@ Index of a group
 
 Sample target and adequacy
     Krejcie & Morgan of the expected users in the period: each active
-    service's annual users, summed, scaled to the period's months
-    (``round(sum * months / 12)``, the regency dashboard's formula, so both
-    show the same target). Unknown users: the infinite-population target 384.
+    service's annual users scaled to the period's months, half-up and at least 1
+    (sukma.surveys.method.sampling.period_users), summed over a group's services
+    (group_users): the method's rule, which the regency's own pages use too, so
+    both show the same target for an open period. Unknown users: the
+    infinite-population target 384.
 
 Ranked or not
     A row is shown whatever its sample, but only ranked when it has an index
@@ -98,7 +100,7 @@ from sukma.platform.rankings.models import (
 )
 from sukma.standards.models import StandardAgencyKind, StandardService
 from sukma.surveys.method.ikm import ElementTotals, IkmResult, WeightPolicy, compute_ikm
-from sukma.surveys.method.sampling import sample_adequacy
+from sukma.surveys.method.sampling import group_users, period_users, sample_adequacy
 from sukma.surveys.province import (
     ELEMENT_FIELDS,
     PERIOD_MONTHS,
@@ -300,11 +302,8 @@ def assign_ranks(rows: list[dict]) -> list[dict]:
 
 
 def _population(annual_users: Iterable[int | None], months: int) -> int | None:
-    """Expected users in a period (as sukma.surveys.selectors.population computes it)."""
-    known = [n for n in annual_users if n]
-    if not known:
-        return None
-    return round(sum(known) * months / 12)
+    """Expected users in a period: the method's rule, as the regency's pages apply it."""
+    return group_users(period_users(n, months) for n in annual_users)
 
 
 def _change(now: str | None, before: str | None) -> str | None:

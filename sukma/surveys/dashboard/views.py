@@ -225,7 +225,7 @@ def agency_dashboard(request, agency_id: int):
                 "name": service.name,
                 "figure": figure,
                 "note": ""
-                if service.annual_users
+                if figure.adequacy.population_known  # a locked period's kept N, not today's
                 else _("Expected users not set: the target assumes a large population."),
             }
             for service, figure in service_figures(period, agency_id=agency.pk)

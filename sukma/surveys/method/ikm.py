@@ -68,7 +68,8 @@ Weight policies.
 Exact arithmetic, rounding half-up.
     Everything is computed with :class:`fractions.Fraction` from the integer
     sums and counts, and rounded once, at the end, half-up (``ROUND_HALF_UP``
-    semantics, computed on the exact fraction). Binary floats would turn
+    semantics, computed on the exact fraction, by rounding.py: the one rounding
+    rule of every figure, share, margin and target SuKMa shows or exports). Binary floats would turn
     88.305 into 88.30499999999999... and grade an A as a B. Displayed
     values: NRR, weighted NRR and IKM unit value to 4 decimals (the
     regulation's interval table is printed to 4 decimals: 3.0644, 3.5324);
@@ -112,6 +113,8 @@ from fractions import Fraction
 from typing import Any
 
 from sukma.surveys.method.elements import ELEMENT_CODES, ELEMENTS_BY_CODE
+from sukma.surveys.method.rounding import exact as _to_fraction
+from sukma.surveys.method.rounding import round_half_up, scaled_half_up
 
 MIN_ANSWER = 1
 MAX_ANSWER = 4
@@ -128,47 +131,6 @@ Number = int | Decimal | Fraction | str
 # --------------------------------------------------------------------------------------
 # Rounding and grading
 # --------------------------------------------------------------------------------------
-
-
-def _to_fraction(value: Number) -> Fraction:
-    """An exact Fraction from an int, Decimal, Fraction or decimal string. No floats."""
-    if isinstance(value, bool | float):
-        raise TypeError(
-            f"{value!r}: pass an int, Decimal, Fraction or decimal string, not a "
-            f"{type(value).__name__} (binary floats cannot hold 88.305 exactly)"
-        )
-    if isinstance(value, Fraction | int):
-        return Fraction(value)
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"{value!r} is not a finite number")
-        return Fraction(value)
-    if isinstance(value, str):
-        try:
-            return _to_fraction(Decimal(value.strip()))
-        except ArithmeticError as exc:  # decimal.InvalidOperation
-            raise ValueError(f"{value!r} is not a decimal number") from exc
-    raise TypeError(f"{value!r}: expected an int, Decimal, Fraction or decimal string")
-
-
-def _scaled_half_up(x: Fraction, scale: int) -> int:
-    """x * scale rounded half away from zero, as an int, in integer arithmetic only.
-
-    Called a few dozen times per index; whole-number arithmetic on numerator and
-    denominator is exact and an order of magnitude faster than Fraction operations.
-    """
-    n, d = x.numerator, x.denominator
-    magnitude = (2 * abs(n) * scale + d) // (2 * d)
-    return -magnitude if n < 0 else magnitude
-
-
-def round_half_up(value: Number, places: int) -> Decimal:
-    """Round exactly, half away from zero, to ``places`` decimals; return a Decimal.
-
-    The rounding is done on the exact rational value, so ``round_half_up("88.305", 2)``
-    is ``Decimal("88.31")`` and ``round_half_up(Fraction(1, 3), 4)`` is ``Decimal("0.3333")``.
-    """
-    return Decimal(_scaled_half_up(_to_fraction(value), 10**places)).scaleb(-places)
 
 
 class Mutu(StrEnum):
@@ -217,7 +179,7 @@ def grade(konversi: Number) -> Mutu:
     rounded value), then compared with the lower bounds 88.31 / 76.61 / 65.00.
     So 88.305 -> 88.31 -> A, 88.3049 -> 88.30 -> B, 76.605 -> 76.61 -> B.
     """
-    hundredths = _scaled_half_up(_to_fraction(konversi), 10**KONVERSI_PLACES)
+    hundredths = scaled_half_up(_to_fraction(konversi), 10**KONVERSI_PLACES)
     for bound, mutu in _GRADE_BOUNDS:
         if hundredths >= bound:
             return mutu

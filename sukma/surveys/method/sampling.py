@@ -1,6 +1,22 @@
 """Sample adequacy: how many respondents a service needs, and how sure a figure is.
 
-Pure Python, exact arithmetic, no Django. See /work/shared/SKM.md.
+Pure Python, exact arithmetic, no Django. See /work/shared/SKM.md. Every rounding
+here is the method's one rule, half-up (sukma.surveys.method.rounding).
+
+Expected users in a period (N)
+    A service records its expected users per year. For a period of m months
+    (1 a month, 3 a quarter, 6 a semester, 12 a year):
+
+        N = yearly users * m / 12, rounded half-up, and at least 1
+
+    when yearly users were entered (:func:`period_users`): a service with 6 users
+    a year expects 1 in a month (0.5 -> 1), never 0, which would read as "unknown"
+    and set the target to 384. No yearly figure (None, or 0 as "not entered"):
+    N is unknown. An agency's or a regency's N is the sum of its services' N
+    (:func:`group_users`), so a group's target rests on the numbers shown for its
+    services. A locked period keeps the N (and the weight policy) it was locked
+    with, whatever changes later: SuKMa writes them into the period when it is
+    locked (``Period.basis``, sukma.surveys.selectors.Basis) and reads them back.
 
 Target sample size (Krejcie & Morgan 1970, the table PermenPANRB 14/2017 points to)
     S = X^2 * N * P * (1 - P) / (d^2 * (N - 1) + X^2 * P * (1 - P))
@@ -42,9 +58,11 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
+
+from sukma.surveys.method.rounding import round_half_up, whole_half_up
 
 CHI_SQUARE = Fraction(3841, 1000)
 """X^2 for one degree of freedom at 95 %."""
@@ -67,10 +85,6 @@ def _whole(value: Any, what: str) -> int:
     return number
 
 
-def _round_half_up(x: Fraction) -> int:
-    return (x + Fraction(1, 2)).__floor__()
-
-
 def _pq() -> Fraction:
     return PROPORTION * (1 - PROPORTION)
 
@@ -90,7 +104,7 @@ def krejcie_morgan(population: int | None) -> int:
     ``krejcie_morgan(100) == 80``, ``krejcie_morgan(1000) == 278``,
     ``krejcie_morgan(None) == 384`` (population unknown).
     """
-    return _round_half_up(krejcie_morgan_exact(population))
+    return whole_half_up(krejcie_morgan_exact(population))
 
 
 def margin_of_error(responses: int, population: int | None) -> Decimal | None:
@@ -106,7 +120,7 @@ def margin_of_error(responses: int, population: int | None) -> Decimal | None:
     squared = CHI_SQUARE * _pq() / n
     if big_n:
         if n >= big_n:
-            return Decimal(0).quantize(Decimal(1).scaleb(-MARGIN_PLACES))
+            return round_half_up(0, MARGIN_PLACES)
         squared *= Fraction(big_n - n, big_n - 1)
     percent_squared = squared * 100 * 100
     with localcontext() as ctx:
@@ -114,13 +128,29 @@ def margin_of_error(responses: int, population: int | None) -> Decimal | None:
         root = (Decimal(percent_squared.numerator) / Decimal(percent_squared.denominator)).sqrt()
     # The square root is irrational except in rare cases; 50 digits decide the
     # rounding at 2 decimals correctly.
-    return _decimal_half_up(root, MARGIN_PLACES)
+    return round_half_up(root, MARGIN_PLACES)
 
 
-def _decimal_half_up(value: Decimal, places: int) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+def period_users(yearly_users: int | None, months: int) -> int | None:
+    """A service's expected users in a period of ``months`` months (N); None if unknown.
+
+    Yearly users scaled to the period, half-up, at least 1: ``period_users(6, 1) == 1``,
+    ``period_users(30, 1) == 3`` (2.5), ``period_users(12000, 3) == 3000``. None or 0
+    yearly users (not entered) give None.
+    """
+    yearly = _whole(yearly_users, "yearly users") if yearly_users is not None else 0
+    m = _whole(months, "months")
+    if not 1 <= m <= 12:
+        raise ValueError(f"a period has 1 to 12 months (got {m})")
+    if not yearly:
+        return None
+    return max(1, whole_half_up(Fraction(yearly * m, 12)))
+
+
+def group_users(services_users) -> int | None:
+    """An agency's or a regency's N: the sum of its services' N; None if none is known."""
+    known = [n for n in services_users if n]
+    return sum(known) if known else None
 
 
 @dataclass(frozen=True)
@@ -178,8 +208,10 @@ __all__ = [
     "DEGREE_OF_ACCURACY",
     "PROPORTION",
     "SampleAdequacy",
+    "group_users",
     "krejcie_morgan",
     "krejcie_morgan_exact",
     "margin_of_error",
+    "period_users",
     "sample_adequacy",
 ]

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from sukma.surveys.dashboard import charts
 from sukma.surveys.method.elements import ELEMENTS
 from sukma.surveys.method.ikm import WeightPolicy
+from sukma.surveys.method.rounding import share_percent
 from sukma.surveys.models import QuestionKind
 from sukma.surveys.reports.selectors import ReportData, date_id, number_id, period_label_id
 
@@ -165,7 +166,7 @@ def report_context(data: ReportData) -> dict:
                     {
                         "label": label,
                         "n": _num(f.responses, 0),
-                        "share": _num(f.responses * 100 / t.total, 1) if t.total else "–",
+                        "share": _num(share_percent(f.responses, t.total, 1), 1),
                         "konversi": _num(f.result.konversi),
                         "mutu": f.result.mutu or "–",
                     }

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Sum
-from django.utils import formats, translation
+from django.utils import translation
 
 from sukma.surveys import selectors as figures
 from sukma.surveys.dashboard.selectors import MonthFigure, monthly_figures
@@ -29,6 +29,7 @@ from sukma.surveys.models import (
 )
 from sukma.surveys.reports import rtl
 from sukma.surveys.reports.models import ReportScope
+from sukma.surveys.templatetags.figures import number as shown_number
 
 # Bumped when what a report contains changes, so cached files are made again.
 LAYOUT_VERSION = 1
@@ -296,8 +297,6 @@ def report_data(regency, subject: Subject, period: Period, *, today=None) -> Rep
 
 
 def number_id(value, places: int = 2) -> str:
-    """75,00 / 1.234: Indonesian number format, "–" for None."""
-    if value is None:
-        return "–"
+    """75,00 / 1.234: Indonesian number format, rounded half-up as on every face; "–" for None."""
     with translation.override("id"):
-        return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+        return shown_number(value, places)

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from sukma import sheets
 from sukma.surveys.method.elements import ELEMENTS
+from sukma.surveys.method.rounding import share_percent
 from sukma.surveys.models import ELEMENT_FIELDS, PROFILE_FIELDS, Response
 from sukma.surveys.reports.selectors import PROFILE_HEADINGS_ID, ReportData
 
@@ -243,7 +244,7 @@ def report_xlsx(data: ReportData, progress=lambda percent: None) -> bytes:
             [10, 36, 10, 10, 14, 8],
         )
         for value, label, figure in table.rows:
-            share = round(figure.responses * 100 / table.total, 2) if table.total else None
+            share = _n(share_percent(figure.responses, table.total, 2))
             ws.append(
                 sheets.row(
                     [

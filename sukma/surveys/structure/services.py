@@ -283,7 +283,7 @@ def period_lock(
         )
     before = snapshot(period)
     period.locked, period.locked_at = True, timezone.now()
-    period.basis = Basis.today().to_json()  # its figures keep today's targets and policy
+    period.basis = Basis.today().to_json(period)  # keeps today's targets and policy
     period.save(update_fields=["locked", "locked_at", "basis"])
     audit_record(
         actor=acting_user,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from sukma.access.audit import audit_record, snapshot
 from sukma.access.permissions import can_admin_regency
 from sukma.surveys.models import Period, SurveySettings, WeightPolicyChoice
+from sukma.surveys.selectors import weight_policy
 from sukma.surveys.structure.services import current_regency
 from sukma.tenants.models import Regency
 
@@ -44,8 +45,9 @@ def weight_policy_set(*, acting_user, policy: str, regency: Regency | None = Non
 
 
 def locked_periods_kept() -> list[tuple[Period, str]]:
-    """Each locked period with the policy it keeps, newest first: what a change leaves alone."""
+    """Each locked period with the policy its figures use, newest first (the figures' own
+    rule, sukma.surveys.selectors.weight_policy, so this list never disagrees with them)."""
     return [
-        (period, (period.basis or {}).get("policy", WeightPolicyChoice.EXACT))
+        (period, weight_policy(period))
         for period in Period.objects.filter(locked=True).order_by("-starts_on", "ends_on")
     ]

@@ -1,12 +1,14 @@
 """Template filters that show figures the same way on every page.
 
-Numbers go through Django's localization, so 75.00 reads "75,00" and
-12345 reads "12.345" in Bahasa Indonesia, "75.00" and "12,345" in English.
-A missing figure (no responses) is an en dash, never a zero.
+Numbers are first rounded by the method's one rule, half-up
+(sukma.surveys.method.rounding), then go through Django's localization, so
+75.00 reads "75,00" and 12345 reads "12.345" in Bahasa Indonesia, "75.00" and
+"12,345" in English. Django's number_format alone would cut extra decimals off
+(50.898 -> "50,8"), and floatformat rounds half to even (62.5 -> 62): neither is
+used. A missing figure (no responses) is an en dash, never a zero.
 """
 
 from decimal import Decimal
-from fractions import Fraction
 
 from django import template
 from django.utils import formats
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from sukma.surveys.method.elements import ELEMENTS_BY_CODE
 from sukma.surveys.method.ikm import Mutu, WeightPolicy
+from sukma.surveys.method.rounding import round_half_up, share_percent
 
 register = template.Library()
 DASH = "–"
@@ -24,6 +27,12 @@ def number(value, places: int = 2) -> str:
     """A number localized with `places` decimals and thousands grouping; "–" for None."""
     if value is None or value == "":
         return DASH
+    if isinstance(value, float):
+        value = repr(value)  # the shortest decimal that reads back as this float
+    try:
+        value = round_half_up(value, places)
+    except (TypeError, ValueError):
+        return str(value)  # not a number: shown as given rather than guessed at
     return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
@@ -104,10 +113,10 @@ def policy_name(policy) -> str:
 
 @register.filter
 def percent_of(part, whole) -> int:
-    """part / whole as a whole percentage, capped at 100 (for progress bars)."""
+    """part / whole as a whole percentage rounded half-up, capped at 100 (shares, bars)."""
     if not whole:
         return 0
-    return min(100, round(Fraction(int(part or 0) * 100, int(whole))))
+    return min(100, int(share_percent(int(part or 0), int(whole), 0)))
 
 
 @register.filter
