@@ -311,6 +311,30 @@ def lost_rows(before: dict, after: dict) -> dict[str, int]:
     return lost
 
 
+NEEDLESS_DRAFTS = """
+    SELECT p.id, (SELECT count(*) FROM {s}.followup_followupitem i WHERE i.plan_id = p.id)
+    FROM {s}.followup_followupplan p JOIN {s}.surveys_period pe ON pe.id = p.period_id
+    WHERE p.status = 'draft' AND NOT (pe.locked AND pe.kind = 'year' AND p.responses > 0)
+      AND NOT EXISTS (
+        SELECT 1 FROM {s}.followup_followupitem i
+        LEFT JOIN {s}.followup_followupevidence e ON e.item_id = i.id
+        WHERE i.plan_id = p.id AND (i.acts_on OR i.planned_action <> '' OR i.deadline IS NOT NULL
+          OR i.responsible <> '' OR i.realisation <> '' OR i.realised_at IS NOT NULL
+          OR e.id IS NOT NULL))
+"""
+
+
+def needless_drafts(conn: psycopg.Connection, schemas: list[str]) -> dict[str, int]:
+    """Issue 19: the empty drafts of recaps followup 0002 removes, counted per table."""
+    counts = {}
+    for schema in schemas:
+        rows = conn.execute(NEEDLESS_DRAFTS.format(s=schema)).fetchall()
+        if rows:
+            counts[f"{schema}.followup_followupplan"] = len(rows)
+            counts[f"{schema}.followup_followupitem"] = sum(items for _pk, items in rows)
+    return counts
+
+
 # ---------------------------------------------------------------- the test
 def test_the_demo_database_before_issue_16_upgrades_to_what_a_fresh_install_makes(
     scratch_databases,
@@ -321,6 +345,7 @@ def test_the_demo_database_before_issue_16_upgrades_to_what_a_fresh_install_make
         before = rows_by_key(old)
         positions_before = sequence_positions(old)
         old_regencies = _regency_schemas(old)
+        needless = needless_drafts(old, old_regencies)
     assert sum(map(len, before.values())) > 5000, "the dump did not load"
     assert len(old_regencies) == 2
 
@@ -331,6 +356,9 @@ def test_the_demo_database_before_issue_16_upgrades_to_what_a_fresh_install_make
         # hashed ones that replace them are issued at the next sign-in.
         lost = lost_rows(before, rows_by_key(upgraded))
         assert lost.pop("public.authtoken_token", 0) <= 1
+        # Issue 19: a draft per agency for each of a year's 19 periods; the recaps' empty
+        # ones are deleted on purpose (followup 0002), exactly those, nothing written.
+        assert needless and {t: lost.pop(t, 0) for t in needless} == needless
         assert lost == {}, "rows lost, per table"
         assert rewound_sequences(positions_before, sequence_positions(upgraded)) == {}
         assert _schemas(upgraded) == sorted([*SCHEMAS_BOTH_HAVE, *old_regencies])

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from sukma.surveys.followup import selectors
+from sukma.surveys.followup import services as rtl
 from sukma.surveys.followup.models import FollowUpEvidence, FollowUpPlan, PlanStatus
 from tests.conftest import TULUNGAGUNG_HOST, host_client
 from tests.followup.conftest import lock
@@ -20,9 +20,11 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def plan(answered_march, dukcapil, personas):
+    """March is a recap: locking it drafts nothing, so its agency starts the plan."""
     lock(answered_march, personas.tulungagung_admin)
-    plan = selectors.plan_for(dukcapil[0], answered_march)
-    return plan
+    return rtl.plan_start(
+        acting_user=personas.tulungagung_admin, agency=dukcapil[0], period=answered_march
+    )[0]
 
 
 def client(user):
@@ -67,8 +69,8 @@ def test_an_operator_edits_and_the_admin_approves_through_the_page(
     client(operator).post(
         url(plan),
         {
-            "action": "item",
-            "item": u8.pk,
+            "action": "save",
+            "revision": plan.revision,
             f"{p}-acts_on": "on",
             f"{p}-planned_action": "Tambah petugas <script>alert(1)</script>",
             f"{p}-deadline": "2025-09-30",
@@ -91,17 +93,19 @@ def test_evidence_upload_checks_the_bytes_and_serves_only_to_those_who_may_see(
     operator = operator_of(dukcapil[0])
     connection.set_tenant(personas.tulungagung)
     plan = filled(plan, personas.tulungagung_admin)
-    from sukma.surveys.followup import services as rtl
-
     rtl.plan_transition(acting_user=personas.tulungagung_admin, plan=plan, to="approved")
     u8 = plan.items.get(element_code="U8")
     fake = SimpleUploadedFile("laporan.pdf", b"<html><body>hi</body></html>", "application/pdf")
+    revision = FollowUpPlan.objects.get(pk=plan.pk).revision
     page = client(operator).post(
-        url(plan), {"action": "evidence", "item": u8.pk, f"i{u8.pk}-file": fake}, follow=True
+        url(plan), {"action": "save", "revision": revision, f"i{u8.pk}-file": fake}
     )
-    assert "PDF, JPEG or PNG" in page.content.decode()
+    assert page.status_code == 400 and "PDF, JPEG or PNG" in page.content.decode()
     real = SimpleUploadedFile("sk.pdf", PDF, "application/pdf")
-    client(operator).post(url(plan), {"action": "evidence", "item": u8.pk, f"i{u8.pk}-file": real})
+    saved = client(operator).post(
+        url(plan), {"action": "save", "revision": revision, f"i{u8.pk}-file": real}
+    )
+    assert saved.status_code == 302
     connection.set_tenant(personas.tulungagung)
     evidence = FollowUpEvidence.objects.get()
     download = client(operator).get(f"/rtl/bukti/{evidence.pk}/")

@@ -1,4 +1,7 @@
-"""Follow-up plans (RTL): drafted on lock, lowest first, once; moved one step at a time."""
+"""Follow-up plans (RTL): drafted lowest first, once; moved one step at a time.
+
+When plans are drafted at all (a locked year, or started for a recap) is test_needs.py.
+"""
 
 import datetime
 from decimal import Decimal
@@ -38,12 +41,15 @@ def filled(plan, user, codes=("U8",)):
 
 @pytest.fixture
 def plan(answered_march, dukcapil, personas):
+    """March is a recap: locking it drafts nothing, so its agency starts the plan."""
     lock(answered_march, personas.tulungagung_admin)
-    return selectors.plan_for(dukcapil[0], answered_march)
+    return rtl.plan_start(
+        acting_user=personas.tulungagung_admin, agency=dukcapil[0], period=answered_march
+    )[0]
 
 
 # ---------------------------------------------------------------- drafting
-def test_locking_a_period_drafts_a_plan_listing_the_lowest_elements_first(plan, dukcapil):
+def test_a_plan_is_drafted_listing_the_lowest_elements_first(plan, dukcapil):
     assert plan.status == PlanStatus.DRAFT
     codes = [item.element_code for item in plan.items.all()]
     assert codes[:3] == ["U8", "U3", "U2"]
@@ -55,11 +61,6 @@ def test_locking_a_period_drafts_a_plan_listing_the_lowest_elements_first(plan, 
     assert [i.position for i in plan.items.all()] == list(range(1, 10))
     assert plan.responses == 3 and plan.ikm_konversi == result.konversi
     assert AuditEvent.objects.filter(action="followup.plan.drafted").count() == 1
-
-
-def test_an_agency_without_responses_gets_no_plan(answered_march, dinkes, dukcapil, personas):
-    lock(answered_march, personas.tulungagung_admin)
-    assert list(FollowUpPlan.objects.values_list("agency_id", flat=True)) == [dukcapil[0].pk]
 
 
 def test_locking_twice_drafts_nothing_twice(plan, answered_march, personas):

@@ -1,13 +1,19 @@
 """Follow-up plans (RTL): models (tenant schema).
 
-When a period is locked each agency with responses in it gets one draft plan
+When a year is locked each agency with responses in it gets one draft plan
 (one per agency and period, by constraint) that lists its answered elements
-lowest score first. The agency's operators fill in what they will do for the
-elements they act on and, later, what was done, with evidence files; the
-regency admin approves. Writes go through sukma.surveys.followup.services.
+lowest score first; for a locked month, quarter or semester (recaps of the
+survey) an agency starts one when it follows up at that pace. The agency's
+operators fill in what they will do for the elements they act on and, later,
+what was done, with evidence files; the regency admin approves. Writes go
+through sukma.surveys.followup.services.
+
+``needless_drafts`` says which drafts nobody needs; migration 0002 used it to
+remove the empty drafts every period used to get.
 """
 
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from sukma.surveys.models import Agency, Period
@@ -20,8 +26,18 @@ class PlanStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
+# A plan is drafted by itself when a period of these kinds is locked: the survey's own
+# period, at least yearly (PermenPANRB 14/2017 Pasal 1). Months, quarters and semesters are
+# recaps of it (SKM.md); one of them gets a plan only when its agency starts one.
+DRAFTED_KINDS = ("year",)
+
+
 class FollowUpPlan(models.Model):
-    """An agency's follow-up plan (rencana tindak lanjut) for one period."""
+    """An agency's follow-up plan (rencana tindak lanjut) for one period.
+
+    ``revision`` grows with every write to the plan or its items: a save made
+    from a page that showed an older revision is refused (optimistic concurrency).
+    """
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="followup_plans")
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="followup_plans")
@@ -38,6 +54,7 @@ class FollowUpPlan(models.Model):
     approved_by = models.PositiveIntegerField(null=True, blank=True)  # user id, public schema
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    revision = models.PositiveIntegerField(_("revision"), default=0)
 
     class Meta:
         ordering = ["-period__starts_on", "agency__name"]
@@ -118,3 +135,23 @@ class FollowUpEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+def needless_drafts(plan_model, item_model):
+    """Drafts nobody wrote in whose period needs no plan (model classes given, for migrations).
+
+    Needless: the period is not locked, or is a recap (not in DRAFTED_KINDS), or the
+    agency had no answers in it. Written in: any item acted on, or holding an action,
+    a deadline, a person, a realisation, its date or a file. A plan past draft is kept.
+    """
+    written = item_model.objects.filter(plan=OuterRef("pk")).filter(
+        Q(acts_on=True)
+        | ~Q(planned_action="")
+        | Q(deadline__isnull=False)
+        | ~Q(responsible="")
+        | ~Q(realisation="")
+        | Q(realised_at__isnull=False)
+        | Q(evidence__isnull=False)
+    )
+    needed = Q(period__locked=True, period__kind__in=DRAFTED_KINDS, responses__gt=0)
+    return plan_model.objects.filter(status="draft").exclude(Exists(written)).exclude(needed)

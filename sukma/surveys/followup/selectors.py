@@ -2,6 +2,9 @@
 
 Every function runs on the regency's schema the connection is on.
 
+For the list page: ``plans_page`` (PLANS_PER_PAGE plans, filtered) and
+``periods_with_plans``.
+
 For the report:
 
 - ``plan_for(agency, period)`` -> the agency's plan for that period (items
@@ -15,6 +18,7 @@ For the report:
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
 
 from sukma.surveys.followup.models import FollowUpEvidence, FollowUpItem, FollowUpPlan
@@ -56,6 +60,22 @@ def plans_list(*, period_id=None, agency_ids=None, status=None) -> QuerySet:
     if status:
         plans = plans.filter(status=status)
     return plans.order_by("-period__starts_on", "period__kind", "agency__name")
+
+
+PLANS_PER_PAGE = 25
+
+
+def plans_page(*, number: int = 1, **filters) -> Page:
+    """One page of plans_list(**filters); EmptyPage if there is no such page."""
+    paginator = Paginator(plans_list(**filters), PLANS_PER_PAGE)
+    return paginator.page(number)
+
+
+def periods_with_plans(agency_ids=None) -> QuerySet:
+    plans = FollowUpPlan.objects.all()
+    if agency_ids is not None:
+        plans = plans.filter(agency_id__in=agency_ids)
+    return Period.objects.filter(pk__in=plans.values("period_id"))
 
 
 def previous_period(period: Period) -> Period | None:

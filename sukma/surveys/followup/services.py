@@ -2,12 +2,16 @@
 
 Callers put the connection on the regency's schema first. Who may do what:
 
-- drafting happens when a period is locked (``plans_draft_for_period``,
-  called from ``sukma.surveys.structure.services.period_lock`` in its transaction);
-- an agency's operators and the regency's admins edit the agency's plan:
-  while it is a draft the plan itself (which elements it acts on, the
-  action, the deadline, the person responsible); once approved the
-  realisation and its evidence files;
+- drafting happens when a year is locked (``plans_draft_for_period``, called
+  from ``sukma.surveys.structure.services.period_lock`` in its transaction),
+  for each agency with answers in it; for a locked recap (month, quarter,
+  semester) an agency's operator or an admin starts one (``plan_start``);
+- an agency's operators and the regency's admins edit the agency's plan, the
+  plan and all its items as one save (``plan_save``): while it is a draft
+  the plan itself (which elements it acts on, the action, the deadline, the
+  person responsible); once approved the realisation and its evidence files.
+  Every write moves the plan's ``revision``; a save made from an older
+  revision is refused with ``PlanChanged`` and changes nothing;
 - only a regency admin approves; the plan then moves to in progress and
   done (``plan_transition`` is the only way its status changes).
 """
@@ -27,6 +31,7 @@ from sukma.access.audit import audit_record, snapshot
 from sukma.access.models import Membership, Role
 from sukma.access.permissions import can_admin_regency
 from sukma.surveys.followup.models import (
+    DRAFTED_KINDS,
     FollowUpEvidence,
     FollowUpItem,
     FollowUpPlan,
@@ -55,6 +60,25 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 
 PLAN_FIELDS = ("acts_on", "planned_action", "deadline", "responsible")
 REALISATION_FIELDS = ("realisation", "realised_at")
+
+
+class PlanChanged(ValidationError):
+    """The plan was saved by someone else since the page being saved was opened."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "This plan was changed by someone else since you opened it. What you typed is "
+                "still below, next to what is saved now: check it and save again."
+            ),
+            code="stale",
+        )
+
+
+def _bump(plan: FollowUpPlan) -> None:
+    """Every write to a plan or its items moves its revision (in the caller's transaction)."""
+    FollowUpPlan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1)
+    plan.revision += 1
 
 
 def _regency(regency: Regency | None) -> Regency:
@@ -129,6 +153,7 @@ def plan_draft(
         for name, value in headline.items():
             setattr(plan, name, value)
         plan.save(update_fields=list(headline))
+        _bump(plan)
         # Move positions out of the way so the new order never collides with the old one.
         plan.items.update(position=F("position") + 1000)
     existing = {item.element_code: item for item in plan.items.all()}
@@ -156,20 +181,55 @@ def plan_draft(
     return plan, created
 
 
+def _agencies_answered(period: Period) -> set[int]:
+    per_agency = totals_per("service__agency_id", period.starts_on, period.ends_on)
+    return {pk for pk, totals in per_agency.items() if (totals.responses or 0) > 0}
+
+
 @transaction.atomic
 def plans_draft_for_period(
     *, acting_user, period: Period, regency: Regency | None = None
 ) -> list[FollowUpPlan]:
-    """A draft plan for every agency with counted responses in the period (see plan_draft)."""
+    """The plans a locked period needs, drafted or brought up to date (see plan_draft).
+
+    A year: one for every agency with counted responses in it. Any period: the
+    plans it already has (started for a recap, or kept through a reopening) are
+    brought up to date. A recap gets no new plan by itself.
+    """
     regency = _regency(regency)
-    per_agency = totals_per("service__agency_id", period.starts_on, period.ends_on)
-    agency_ids = [pk for pk, totals in per_agency.items() if (totals.responses or 0) > 0]
+    agency_ids = set(period.followup_plans.values_list("agency_id", flat=True))
+    if period.kind in DRAFTED_KINDS:
+        agency_ids |= _agencies_answered(period)
     plans = []
     for agency in Agency.objects.filter(pk__in=agency_ids).order_by("pk"):
         plans.append(
             plan_draft(acting_user=acting_user, agency=agency, period=period, regency=regency)[0]
         )
     return plans
+
+
+@transaction.atomic
+def plan_start(
+    *, acting_user, agency: Agency, period: Period, regency: Regency | None = None
+) -> tuple[FollowUpPlan, bool]:
+    """An agency's plan for a locked period it had answers in, for agencies that follow up
+    at a recap's pace (a semester, a quarter); (plan, created). The existing plan if any."""
+    regency = _regency(regency)
+    if not may_edit_plan(acting_user, regency, FollowUpPlan(agency=agency, period=period)):
+        raise PermissionDenied(_("Only the agency's operators and the regency's admins may."))
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if not period.locked:
+        raise ValidationError(
+            {"periode": _("A plan is made once the period is closed: its figures are final then.")}
+        )
+    existing = FollowUpPlan.objects.filter(agency=agency, period=period).first()
+    if existing is not None:
+        return existing, False
+    if agency.pk not in _agencies_answered(period):
+        raise ValidationError(
+            {"opd": _("This agency has no answers in that period: there is nothing to follow up.")}
+        )
+    return plan_draft(acting_user=acting_user, agency=agency, period=period, regency=regency)
 
 
 # ====================================================================== status
@@ -205,6 +265,7 @@ def plan_transition(
         plan.started_at = now
     elif to == PlanStatus.DONE:
         plan.done_at = now
+    plan.revision += 1
     plan.save()
     audit_record(
         actor=acting_user,
@@ -241,20 +302,15 @@ def _check_complete(plan: FollowUpPlan) -> None:
 
 
 # ====================================================================== items
-@transaction.atomic
-def item_update(
-    *, acting_user, item: FollowUpItem, regency: Regency | None = None, **values
-) -> FollowUpItem:
-    """Change an item: the plan's fields while a draft, the realisation once approved."""
-    regency = _regency(regency)
-    item = FollowUpItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
-    plan = item.plan
-    _require_editor(acting_user, regency, plan)
+def _item_apply(plan: FollowUpPlan, item: FollowUpItem, values: dict) -> list[str]:
+    """Set the values on the item (not saved), under the plan's rules; the fields changed."""
     for name in values:
         if name not in PLAN_FIELDS + REALISATION_FIELDS:
             raise TypeError(f"unknown follow-up item field {name}")
-    changing_plan = [n for n in values if n in PLAN_FIELDS and values[n] != getattr(item, n)]
-    changing_real = [n for n in values if n in REALISATION_FIELDS and values[n] != getattr(item, n)]
+    values = {n: v.strip() if isinstance(v, str) else v for n, v in values.items()}
+    changed = [n for n in values if values[n] != getattr(item, n)]
+    changing_plan = [n for n in changed if n in PLAN_FIELDS]
+    changing_real = [n for n in changed if n in REALISATION_FIELDS]
     if changing_plan and not plan.editable:
         raise ValidationError(
             {changing_plan[0]: _("The plan is no longer a draft: its actions are fixed.")}
@@ -267,15 +323,29 @@ def item_update(
                 )
             }
         )
-    before = snapshot(item)
-    for name, value in values.items():
-        setattr(item, name, value.strip() if isinstance(value, str) else value)
-    if item.realised_at and item.realised_at > timezone.localdate():
+    for name in changed:
+        setattr(item, name, values[name])
+    if "realised_at" in changed and item.realised_at and item.realised_at > timezone.localdate():
         raise ValidationError({"realised_at": _("The realisation date cannot be in the future.")})
-    if item.deadline and item.deadline < plan.period.ends_on and "deadline" in changing_plan:
+    if "deadline" in changed and item.deadline and item.deadline < plan.period.ends_on:
         raise ValidationError({"deadline": _("The deadline must fall after the period's end.")})
     item.full_clean()
-    item.save()
+    return changed
+
+
+@transaction.atomic
+def item_update(
+    *, acting_user, item: FollowUpItem, regency: Regency | None = None, **values
+) -> FollowUpItem:
+    """Change one item: the plan's fields while a draft, the realisation once approved."""
+    regency = _regency(regency)
+    plan = FollowUpPlan.objects.select_for_update().get(pk=item.plan_id)
+    _require_editor(acting_user, regency, plan)
+    item = FollowUpItem.objects.get(pk=item.pk)
+    before = snapshot(item)
+    if _item_apply(plan, item, values):
+        item.save()
+        _bump(plan)
     audit_record(
         actor=acting_user,
         action="followup.item.updated",
@@ -285,6 +355,76 @@ def item_update(
         after=snapshot(item),
     )
     return item
+
+
+@transaction.atomic
+def plan_save(
+    *,
+    acting_user,
+    plan: FollowUpPlan,
+    revision: int,
+    items: dict[int, dict],
+    uploads: dict[int, object] | None = None,
+    removals=(),
+    regency: Regency | None = None,
+) -> FollowUpPlan:
+    """Save the plan and all its items at once, as the page's one form sends them.
+
+    ``items`` maps an item's id to its new values, ``uploads`` an item's id to a new
+    evidence file, ``removals`` lists evidence ids to remove. All or nothing: one
+    refused value (ValidationError naming the element) changes nothing. A save made
+    from a page showing an older ``revision`` raises PlanChanged and changes nothing.
+    """
+    regency = _regency(regency)
+    plan = FollowUpPlan.objects.select_for_update().select_related("period").get(pk=plan.pk)
+    _require_editor(acting_user, regency, plan)
+    if revision != plan.revision:
+        raise PlanChanged()
+    uploads = uploads or {}
+    known = {item.pk: item for item in plan.items.all()}
+    if set(items) - set(known) or set(uploads) - set(known):
+        raise ValidationError({"items": _("Choose an element of this plan.")})
+    changes = {}
+    for pk, values in items.items():
+        item = known[pk]
+        before = snapshot(item)
+        try:
+            changed = _item_apply(plan, item, values)
+        except ValidationError as error:
+            raise ValidationError(
+                [f"{item.element_code}: {text}" for text in error.messages]
+            ) from error
+        if changed:
+            item.save()
+            changes[item.element_code] = {"before": before, "after": snapshot(item)}
+    for evidence in FollowUpEvidence.objects.filter(pk__in=list(removals), item__plan=plan):
+        changes.setdefault(evidence.item.element_code, {}).setdefault("removed", []).append(
+            _evidence_delete(plan, evidence)
+        )
+    checked = {}
+    for pk, upload in uploads.items():  # every file checked before any is stored
+        try:
+            checked[pk] = _evidence_check(plan, known[pk], upload)
+        except ValidationError as error:
+            raise ValidationError(
+                [f"{known[pk].element_code}: {text}" for text in error.messages]
+            ) from error
+    for pk, file in checked.items():
+        evidence = _evidence_store(acting_user, known[pk], file)
+        changes.setdefault(known[pk].element_code, {}).setdefault("added", []).append(
+            snapshot(evidence)
+        )
+    if not changes:
+        return plan
+    _bump(plan)
+    audit_record(
+        actor=acting_user,
+        action="followup.plan.saved",
+        target=plan,
+        regency=regency,
+        after={"revision": plan.revision, "items": changes},
+    )
+    return plan
 
 
 # ====================================================================== evidence
@@ -302,15 +442,9 @@ def evidence_type(head: bytes, filename: str) -> str:
     raise ValidationError({"file": _("Evidence must be a PDF, JPEG or PNG file.")})
 
 
-@transaction.atomic
-def evidence_add(
-    *, acting_user, item: FollowUpItem, upload, regency: Regency | None = None
-) -> FollowUpEvidence:
-    """Attach a file to an item's realisation; type by magic bytes, at most 5 MB."""
-    regency = _regency(regency)
-    item = FollowUpItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
-    _require_editor(acting_user, regency, item.plan)
-    if not item.plan.realisable:
+def _evidence_check(plan: FollowUpPlan, item: FollowUpItem, upload) -> tuple[bytes, str, str]:
+    """The file's bytes, name and real type, if the item may take it; else ValidationError."""
+    if not plan.realisable:
         raise ValidationError(
             {"file": _("Evidence is added once the plan is approved, until it is done.")}
         )
@@ -332,7 +466,12 @@ def evidence_add(
             {"file": _("A file may be at most %(mb)s MB.") % {"mb": MAX_EVIDENCE_BYTES // 2**20}}
         )
     original = os.path.basename(getattr(upload, "name", "") or "")[:200]
-    content_type = evidence_type(data[:16], original)
+    return data, original, evidence_type(data[:16], original)
+
+
+def _evidence_store(acting_user, item: FollowUpItem, checked: tuple[bytes, str, str]):
+    """Store a checked file (the caller holds the plan's lock)."""
+    data, original, content_type = checked
     stored_name = secrets.token_hex(12) + EVIDENCE_TYPES[content_type][2]
     evidence = FollowUpEvidence(
         item=item,
@@ -343,6 +482,30 @@ def evidence_add(
     )
     evidence.file.save(stored_name, ContentFile(data), save=False)
     evidence.save()
+    return evidence
+
+
+def _evidence_delete(plan: FollowUpPlan, evidence: FollowUpEvidence) -> dict:
+    if not plan.realisable:
+        raise ValidationError({"file": _("The plan is done: its evidence is kept as it is.")})
+    before = snapshot(evidence)
+    name, storage = evidence.file.name, evidence.file.storage
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+    return before
+
+
+@transaction.atomic
+def evidence_add(
+    *, acting_user, item: FollowUpItem, upload, regency: Regency | None = None
+) -> FollowUpEvidence:
+    """Attach a file to an item's realisation; type by magic bytes, at most 5 MB."""
+    regency = _regency(regency)
+    plan = FollowUpPlan.objects.select_for_update().get(pk=item.plan_id)
+    _require_editor(acting_user, regency, plan)
+    item = FollowUpItem.objects.get(pk=item.pk)
+    evidence = _evidence_store(acting_user, item, _evidence_check(plan, item, upload))
+    _bump(plan)
     audit_record(
         actor=acting_user,
         action="followup.evidence.added",
@@ -358,13 +521,11 @@ def evidence_remove(
     *, acting_user, evidence: FollowUpEvidence, regency: Regency | None = None
 ) -> None:
     regency = _regency(regency)
-    evidence = FollowUpEvidence.objects.select_related("item__plan").get(pk=evidence.pk)
-    _require_editor(acting_user, regency, evidence.item.plan)
-    if not evidence.item.plan.realisable:
-        raise ValidationError({"file": _("The plan is done: its evidence is kept as it is.")})
-    before = snapshot(evidence)
-    name, storage = evidence.file.name, evidence.file.storage
-    evidence.delete()
+    evidence = FollowUpEvidence.objects.select_related("item").get(pk=evidence.pk)
+    plan = FollowUpPlan.objects.select_for_update().get(pk=evidence.item.plan_id)
+    _require_editor(acting_user, regency, plan)
+    before = _evidence_delete(plan, evidence)
+    _bump(plan)
     audit_record(
         actor=acting_user,
         action="followup.evidence.removed",
@@ -372,7 +533,6 @@ def evidence_remove(
         regency=regency,
         before=before,
     )
-    transaction.on_commit(lambda: storage.delete(name))
 
 
 def deadline_default(period: Period) -> datetime.date:

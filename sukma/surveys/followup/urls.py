@@ -8,6 +8,7 @@ app_name = "followup"
 
 urlpatterns = [
     path("", views.plan_list, name="plan_list"),
+    path("mulai/", views.plan_start, name="plan_start"),
     path("<int:pk>/", views.plan_detail, name="plan_detail"),
     path("bukti/<int:pk>/", views.evidence_download, name="evidence"),
 ]

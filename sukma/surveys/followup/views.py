@@ -1,20 +1,27 @@
 """Follow-up plan (RTL) pages on the regency's host, for its admins and agency operators.
 
 Operators see and edit their own agencies' plans; regency admins see all and
-approve; anyone else signed in gets a 403 with no data. Views are thin: the
-rules (who, when, which fields) live in followup.services.
+approve; anyone else signed in gets a 403 with no data. The list is paged and
+filtered by GET parameters (a bad one: a 400 page saying which). A plan is
+one form: every item saved together, and a save from a stale page is answered
+409 with what was typed still in the form. Views are thin: the rules (who,
+when, which fields) live in followup.services.
 """
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import EmptyPage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from sukma.access.permissions import Scope
+from sukma.forms import add_service_errors
 from sukma.surveys.dashboard.views import (
     dashboard_access,
     forbidden,
@@ -24,13 +31,13 @@ from sukma.surveys.dashboard.views import (
 from sukma.surveys.followup import selectors
 from sukma.surveys.followup import services as rtl
 from sukma.surveys.followup.forms import (
-    EvidenceForm,
-    PlanItemForm,
-    RealisationForm,
+    PlanFilterForm,
+    PlanForm,
+    PlanStartForm,
     TransitionForm,
 )
-from sukma.surveys.followup.models import FollowUpEvidence, FollowUpItem, PlanStatus
-from sukma.surveys.models import Agency, Period
+from sukma.surveys.followup.models import FollowUpEvidence, PlanStatus
+from sukma.surveys.models import Agency
 
 # The buttons a plan page offers, by status: (target status, label, admins only).
 # Lazy labels: this dict is built at import, before any request's language is known.
@@ -41,40 +48,102 @@ NEXT_STEP = {
 }
 
 
-def _int(value) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
+def _filters_query(form: PlanFilterForm) -> str:
+    """The list's filters as a query string, for the pager's links."""
+    values = {}
+    for name in ("periode", "opd"):
+        if form.cleaned_data.get(name) is not None:
+            values[name] = form.cleaned_data[name].pk
+    if form.cleaned_data.get("status"):
+        values["status"] = form.cleaned_data["status"]
+    return urlencode(values)
+
+
+def _agencies(scope: Scope):
+    agencies = Agency.objects.order_by("name")
+    return agencies if scope.limit is None else agencies.filter(pk__in=scope.limit)
 
 
 @require_GET
 @dashboard_access
 def plan_list(request):
+    return _list_page(request)
+
+
+def _list_page(request, start_form=None, status=200):
     scope: Scope = request.scope
-    period_id = _int(request.GET.get("periode"))
-    agency_id = _int(request.GET.get("opd"))
-    if agency_id is not None and not scope.sees_agency(agency_id):
-        return forbidden(request)
-    status = request.GET.get("status", "")
-    status = status if status in PlanStatus.values else ""
-    agency_ids = [agency_id] if agency_id is not None else scope.limit
-    plans = selectors.plans_list(period_id=period_id, agency_ids=agency_ids, status=status)
-    agencies = Agency.objects.all()
-    if scope.limit is not None:
-        agencies = agencies.filter(pk__in=scope.limit)
-    periods = Period.objects.filter(followup_plans__isnull=False).distinct()
+    agencies = _agencies(scope)
+    periods = selectors.periods_with_plans(scope.limit)
+    form = PlanFilterForm(request.GET, agencies=agencies, periods=periods)
+    page, query = None, ""
+    if form.is_valid():
+        agency = form.cleaned_data["opd"]
+        period = form.cleaned_data["periode"]
+        try:
+            page = selectors.plans_page(
+                number=form.cleaned_data["halaman"] or 1,
+                period_id=period.pk if period else None,
+                agency_ids=[agency.pk] if agency else scope.limit,
+                status=form.cleaned_data["status"],
+            )
+        except EmptyPage:
+            form.add_error("halaman", _("There is no such page of plans."))
+        query = _filters_query(form)
+    if page is None and status == 200:
+        status = 400
     return render(
         request,
         "followup/plan_list.html",
         {
             **nav_context(request, "rtl"),
-            "plans": [(plan, period_label(plan.period)) for plan in plans],
+            "form": form,
+            "page": page,
+            "plans": [(plan, period_label(plan.period)) for plan in page or []],
+            "query": query,
             "periods": [(p, period_label(p)) for p in periods],
             "agencies": agencies,
-            "period_id": period_id,
-            "agency_id": agency_id,
-            "status": status,
+            "period_id": _chosen(form, "periode"),
+            "agency_id": _chosen(form, "opd"),
+            "status": form.cleaned_data.get("status", "") if form.is_bound else "",
             "statuses": PlanStatus.choices,
+            "start_form": start_form or _start_form(scope),
         },
+        status=status,
     )
+
+
+def _chosen(form, name):
+    value = getattr(form, "cleaned_data", {}).get(name)
+    return value.pk if value is not None else None
+
+
+def _start_form(scope: Scope, data=None) -> PlanStartForm:
+    form = PlanStartForm(data, agencies=_agencies(scope))
+    form.fields["periode"].label_from_instance = period_label
+    return form
+
+
+@require_POST
+@dashboard_access
+def plan_start(request):
+    """Start the plan of a closed recap (a semester, a quarter) for one agency."""
+    form = _start_form(request.scope, request.POST)
+    if form.is_valid():
+        try:
+            plan, created = rtl.plan_start(
+                acting_user=request.user,
+                agency=form.cleaned_data["opd"],
+                period=form.cleaned_data["periode"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied:
+            return forbidden(request)
+        else:
+            if created:
+                messages.success(request, _("The plan is drafted from the period's scores."))
+            return redirect("followup:plan_detail", plan.pk)
+    return _list_page(request, start_form=form, status=400)
 
 
 @dashboard_access
@@ -89,24 +158,15 @@ def plan_detail(request, pk: int):
     if request.method == "POST":
         if not may_edit:
             return forbidden(request)
-        return _post(request, plan)
+        if request.POST.get("action") == "transition":
+            return _transition(request, plan)
+        return _save(request, plan)
+    return _detail_page(request, plan, PlanForm(plan), may_edit)
+
+
+def _detail_page(request, plan, form, may_edit, status=200, theirs=None):
+    scope: Scope = request.scope
     step = NEXT_STEP.get(plan.status)
-    items = []
-    for item in plan.items.all():
-        items.append(
-            {
-                "item": item,
-                "plan_form": PlanItemForm(
-                    initial={f: getattr(item, f) for f in rtl.PLAN_FIELDS},
-                    prefix=f"i{item.pk}",
-                ),
-                "real_form": RealisationForm(
-                    initial={f: getattr(item, f) for f in rtl.REALISATION_FIELDS},
-                    prefix=f"i{item.pk}",
-                ),
-                "evidence_form": EvidenceForm(prefix=f"i{item.pk}"),
-            }
-        )
     return render(
         request,
         "followup/plan_detail.html",
@@ -114,85 +174,79 @@ def plan_detail(request, pk: int):
             **nav_context(request, "rtl"),
             "plan": plan,
             "period_label": period_label(plan.period),
-            "items": items,
-            "may_edit": may_edit,
+            "form": form,
+            "items": [
+                {"item": item_form.item, "form": item_form, "theirs": (theirs or {}).get(pk)}
+                for pk, item_form in ((f.item.pk, f) for f in form.items)
+            ],
+            "may_edit": may_edit and form.editable,
             "next_step": step
             if step and may_edit and (scope.regency_admin or not step[2])
             else None,
             "previous": selectors.previous_period_realisation(plan.agency, plan.period),
             "max_mb": rtl.MAX_EVIDENCE_BYTES // 2**20,
         },
+        status=status,
     )
 
 
-def _post(request, plan):
-    back = reverse("followup:plan_detail", args=[plan.pk])
-    action = request.POST.get("action", "")
-    item = None
-    if action in ("item", "realisation", "evidence"):
-        item = FollowUpItem.objects.filter(pk=_int(request.POST.get("item")), plan=plan).first()
-        if item is None:
-            messages.error(request, _("Choose an element of this plan."))
-            return redirect(back)
-        back += f"#item-{item.pk}"
+def _save(request, plan):
+    """The whole plan in one save; a refused save shows what was typed, nothing is lost."""
+    form = PlanForm(plan, request.POST, request.FILES)
+    if not form.is_valid():
+        for text in form.errors:
+            messages.error(request, text)
+        return _detail_page(request, plan, form, True, status=400)
     try:
-        if action == "item":
-            form = PlanItemForm(request.POST, prefix=f"i{item.pk}")
-            _save(request, form, item, rtl.PLAN_FIELDS)
-        elif action == "realisation":
-            form = RealisationForm(request.POST, prefix=f"i{item.pk}")
-            _save(request, form, item, rtl.REALISATION_FIELDS)
-        elif action == "evidence":
-            form = EvidenceForm(request.POST, request.FILES, prefix=f"i{item.pk}")
-            if form.is_valid():
-                rtl.evidence_add(
-                    acting_user=request.user, item=item, upload=form.cleaned_data["file"]
-                )
-                messages.success(request, _("The evidence file is added."))
-            else:
-                _form_errors(request, form)
-        elif action == "remove_evidence":
-            evidence = FollowUpEvidence.objects.filter(
-                pk=_int(request.POST.get("evidence")), item__plan=plan
-            ).first()
-            if evidence is None:
-                raise ValidationError(_("Choose a file of this plan."))
-            rtl.evidence_remove(acting_user=request.user, evidence=evidence)
-            messages.success(request, _("The evidence file is removed."))
-        elif action == "transition":
-            form = TransitionForm(request.POST)
-            if form.is_valid():
-                rtl.plan_transition(acting_user=request.user, plan=plan, to=form.cleaned_data["to"])
-                messages.success(request, _("The plan's status is changed."))
-            else:
-                messages.error(request, _("Unknown status."))
-        else:
-            messages.error(request, _("Unknown action."))
+        rtl.plan_save(
+            acting_user=request.user,
+            plan=plan,
+            revision=form.revision,
+            items=form.values(),
+            uploads=form.uploads(),
+            removals=form.removals(),
+        )
+    except rtl.PlanChanged as error:
+        return _changed_meanwhile(request, form, error)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return _detail_page(request, plan, form, True, status=400)
+    except PermissionDenied:
+        return forbidden(request)
+    messages.success(request, _("The plan is saved."))
+    return redirect("followup:plan_detail", plan.pk)
+
+
+def _changed_meanwhile(request, stale: PlanForm, error):
+    """Someone saved first: the form again, with what this person changed and what the
+    other saved merged field by field, conflicts shown beside. It carries the new
+    revision, so saving it again (having looked) is accepted."""
+    plan = selectors.plan_get(stale.plan.pk)
+    data, conflicts = stale.merged_with(plan)
+    form = PlanForm(plan, data)
+    form.is_valid()
+    for text in error.messages:
+        messages.error(request, text)
+    if request.FILES:
+        messages.error(request, _("Files are not kept: choose them again."))
+    return _detail_page(request, plan, form, True, status=409, theirs=conflicts)
+
+
+def _transition(request, plan):
+    back = reverse("followup:plan_detail", args=[plan.pk])
+    form = TransitionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Unknown status."))
+        rtl.plan_transition(acting_user=request.user, plan=plan, to=form.cleaned_data["to"])
+        messages.success(request, _("The plan's status is changed."))
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
     except PermissionDenied as error:
         messages.error(request, str(error) or _("You may not do that."))
     return redirect(back)
-
-
-def _save(request, form, item, fields) -> None:
-    if not form.is_valid():
-        _form_errors(request, form)
-        return
-    values = {name: form.cleaned_data[name] for name in fields}
-    for name in ("planned_action", "responsible", "realisation"):
-        if name in values and values[name] is None:
-            values[name] = ""
-    rtl.item_update(acting_user=request.user, item=item, **values)
-    messages.success(request, _("%(element)s is saved.") % {"element": item.element_code})
-
-
-def _form_errors(request, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 @require_GET
