@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0010_channel_key_held'),
+        ('surveys', '0011_period_locked_users'),
     ]
 
     operations = [
