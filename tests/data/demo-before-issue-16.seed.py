@@ -23,14 +23,14 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from rest_framework.authtoken.models import Token
-
-from sukma.platform import demo
-from sukma.platform.models import Role, User
 from sukma.platform.services.memberships import (
     invitation_send,
     membership_grant,
     user_get_or_invite,
 )
+
+from sukma.platform import demo
+from sukma.platform.models import Role, User
 from sukma.surveys.complaints.models import Case, Status
 from sukma.surveys.complaints.services import case_answer, case_note_add, case_transition
 from sukma.surveys.followup.models import PlanStatus

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 DEFAULT_MIN_GROUP = 5
 LOWEST_MIN_GROUP = 3  # SKM.md: k is never below 3
+HIGHEST_MIN_GROUP = 50  # a regency setting above this would hide nearly every breakdown
 MERGED = "lainnya"  # the key of the row holding the small groups together
 
 

@@ -114,6 +114,10 @@ def excluded_count(data: ReportData) -> int:
 
 
 # The raw sheet's columns: what a response says, nothing that could identify who gave it.
+WITHHELD_NOTE = (
+    "%d responden lainnya tidak mengisi isian ini atau berada dalam kelompok kurang dari %d "
+    "responden: tidak ditampilkan untuk menjaga kerahasiaan responden."
+)
 RAW_FIELDS = (
     "id",
     "service_date",
@@ -256,6 +260,8 @@ def report_xlsx(data: ReportData, progress=lambda percent: None) -> bytes:
                     ]
                 )
             )
+        if table.withheld:
+            ws.append(sheets.row([None, WITHHELD_NOTE % (table.withheld, table.min_group)]))
     progress(65)
 
     ws = _sheet(wb, "Data mentah", RAW_HEADER, [10, 14, 10, 30, 30, 24, *[5] * 9])
