@@ -126,11 +126,8 @@ RAW_FIELDS = (
     "service__name",
     "service_point__name",
     *ELEMENT_FIELDS,
-    "sex",
-    "age_band",
-    "education",
-    "occupation",
-    "disability",
+    # No profile columns (sex, age, education, occupation, disability): beside the nine
+    # answers they would show a small group's answers, which the Profil sheets hide.
     "questionnaire__version",
     "suggestion",
 )
@@ -142,11 +139,6 @@ RAW_HEADER = [
     "Layanan",
     "Titik pelayanan",
     *[f.upper() for f in ELEMENT_FIELDS],
-    "Jenis kelamin",
-    "Usia",
-    "Pendidikan",
-    "Pekerjaan",
-    "Disabilitas",
     "Versi kuesioner",
     "Saran/pengaduan",
 ]
@@ -281,10 +273,6 @@ def report_xlsx(data: ReportData, progress=lambda percent: None) -> bytes:
                     record["service__name"],
                     record["service_point__name"],
                     *[record[f] for f in ELEMENT_FIELDS],
-                    *[
-                        str(labels[f].get(record[f], record[f]))
-                        for f in ("sex", "age_band", "education", "occupation", "disability")
-                    ],
                     record["questionnaire__version"],
                     None,
                 ]
