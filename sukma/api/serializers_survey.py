@@ -432,7 +432,12 @@ class FigureSerializer(serializers.Serializer):
 
 
 class BreakdownRowSerializer(serializers.Serializer):
-    value = serializers.CharField()
+    value = serializers.CharField(
+        help_text=(
+            "The stored value, or `lainnya` for the groups too small to show on their own, "
+            "merged (they reach `min_group_size` together)."
+        )
+    )
     label = serializers.CharField()
     figure = FigureSerializer()
 
@@ -445,7 +450,18 @@ class IkmSerializer(serializers.Serializer):
     figure = FigureSerializer()
     breakdowns = serializers.DictField(
         child=BreakdownRowSerializer(many=True),
-        help_text=("Per profile field asked for with `breakdown`: each value seen, in order."),
+        help_text=(
+            "Per field asked for with `breakdown`: each group of at least `min_group_size` "
+            "respondents, in order, then `lainnya` if smaller groups were merged. Empty groups "
+            "are left out; a small group, and what would let it be found by subtraction from "
+            "the total, is hidden."
+        ),
+    )
+    min_group_size = serializers.IntegerField(
+        help_text=(
+            "k: no breakdown row holds fewer respondents, and the figure's responses minus "
+            "the rows shown is 0 or at least k (the regency's setting, never below 3)."
+        )
     )
 
 

@@ -35,8 +35,7 @@ from sukma.access.permissions import scope_for
 from sukma.api import serializers_survey as s
 from sukma.api.permissions import AdminsThisRegency, WorksInThisRegency
 from sukma.api.serializers import ErrorSerializer
-from sukma.surveys.channels import BREAKDOWN as CHANNEL_BREAKDOWN
-from sukma.surveys.channels import channel_breakdown
+from sukma.surveys.breakdowns import breakdown, min_group_size
 from sukma.surveys.citizen.forms import (
     HONEYPOT,
     PROFILE_LABELS,
@@ -70,7 +69,6 @@ from sukma.surveys.models import (
 from sukma.surveys.models import Response as SurveyResponse
 from sukma.surveys.selectors import (
     agency_figure,
-    profile_breakdown,
     regency_figure,
     service_figure,
 )
@@ -637,10 +635,16 @@ class IkmView(APIView):
         description="Give `service` for a service's figure, `agency` for an agency's, neither "
         "for the whole regency's. Every number comes from the daily totals kept with each "
         "response and exclusion. `breakdown` adds one figure per value of each profile field "
-        "named (values nobody chose are left out); `breakdown=channel` adds one per channel "
-        "(phone, kiosk, assisted: channels without responses are left out), summed from the "
-        "counted responses themselves. Agency operators may ask only for their "
-        "own agency or its services.",
+        "named; `breakdown=channel` adds one per channel (phone, kiosk, assisted), summed from "
+        "the counted responses themselves. Groups nobody is in (or whose respondents were all "
+        "excluded) are left out. Small groups stay private (SKM.md, UU 27/2022): a group of "
+        "fewer than `min_group_size` respondents (the regency's setting, 5 unless it chose "
+        "another, never below 3) is never shown on its own. Such groups are merged into one "
+        "row with the value `lainnya` when together they reach that size, or else left out; "
+        "and when the respondents in no row (those hidden and those who left the field blank) "
+        "would be fewer than that size, the smallest group shown is hidden with them too, so "
+        "no group can be found by subtracting the rows shown from the figure's total. Agency "
+        "operators may ask only for their own agency or its services.",
         parameters=[s.IkmQuerySerializer],
         responses={200: s.IkmSerializer, **INVALID, **DENIED},
     )
@@ -663,14 +667,11 @@ class IkmView(APIView):
             "agency_id": agency_id if service is None else None,
             "service_id": getattr(service, "pk", None),
         }
+        k = min_group_size()
         breakdowns = {
             field: [
-                {"value": value, "label": label, "figure": row.to_dict()}
-                for value, label, row in (
-                    channel_breakdown(period, **where)
-                    if field == CHANNEL_BREAKDOWN
-                    else profile_breakdown(period, field, **where)
-                )
+                {"value": row.value, "label": row.label, "figure": row.figure.to_dict()}
+                for row in breakdown(period, field, **where, k=k).rows
             ]
             for field in wanted.get("breakdown", [])
         }
@@ -682,5 +683,6 @@ class IkmView(APIView):
                 "service": getattr(service, "pk", None),
                 "figure": figure.to_dict(),
                 "breakdowns": breakdowns,
+                "min_group_size": k,
             }
         )

@@ -12,8 +12,7 @@ other figure. A period's rows are few enough to sum on the request
 from django.db.models import Count, Sum
 
 from sukma.surveys.method.ikm import ElementTotals
-from sukma.surveys.models import ELEMENT_FIELDS, Channel, Period, Response
-from sukma.surveys.selectors import Figure, make_figure, weight_policy
+from sukma.surveys.models import ELEMENT_FIELDS, Period, Response
 
 BREAKDOWN = "channel"  # the name the API's `breakdown` asks for it by
 
@@ -24,10 +23,10 @@ SUMS = {
 }
 
 
-def channel_breakdown(
+def channel_totals(
     period: Period, *, agency_id: int | None = None, service_id: int | None = None
-) -> list[tuple[str, str, Figure]]:
-    """(channel, label, figure) for each channel with counted responses, in Channel's order."""
+) -> dict[str, ElementTotals]:
+    """Each channel's totals over the counted responses (raw: sukma.surveys.breakdowns shows it)."""
     responses = Response.objects.filter(
         excluded=False, service_date__gte=period.starts_on, service_date__lte=period.ends_on
     )
@@ -36,12 +35,6 @@ def channel_breakdown(
     if service_id is not None:
         responses = responses.filter(service_id=service_id)
     rows = responses.values("channel").annotate(**SUMS).order_by()
-    by_channel = {
+    return {
         row["channel"]: ElementTotals.from_aggregate(row, responses_key="responses") for row in rows
     }
-    policy = weight_policy(period)
-    return [
-        (value, str(label), make_figure(by_channel[value], None, policy))
-        for value, label in Channel.choices
-        if value in by_channel
-    ]

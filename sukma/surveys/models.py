@@ -1,9 +1,11 @@
 """The survey's data in each regency's schema. Nothing here is shared across regencies."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sukma.standards.models import AgencyKind
+from sukma.surveys.method.privacy import DEFAULT_MIN_GROUP, HIGHEST_MIN_GROUP, LOWEST_MIN_GROUP
 
 
 class Questionnaire(models.Model):
@@ -90,10 +92,24 @@ class SurveySettings(models.Model):
         choices=WeightPolicyChoice.choices,
         default=WeightPolicyChoice.EXACT,
     )
+    # SKM.md: a breakdown never shows a group of fewer than k respondents; k >= 3.
+    min_group_size = models.PositiveSmallIntegerField(
+        _("smallest group shown"),
+        default=DEFAULT_MIN_GROUP,
+        validators=[MinValueValidator(LOWEST_MIN_GROUP), MaxValueValidator(HIGHEST_MIN_GROUP)],
+        help_text=_("A breakdown never shows a group of fewer respondents than this."),
+    )
 
     class Meta:
         verbose_name = _("survey settings")
         verbose_name_plural = _("survey settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_group_size__gte=LOWEST_MIN_GROUP)
+                & models.Q(min_group_size__lte=HIGHEST_MIN_GROUP),
+                name="min_group_size_in_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_weight_policy_display()

@@ -113,6 +113,7 @@ def setup_links(request, admin: bool) -> list[Link]:
         ("period_list", _("Periods")),
         ("questionnaire", _("Questionnaire")),
         ("weights", _("Weight policy")),
+        ("small_groups", _("Small groups")),
         ("mapping_list", _("Standard mapping")),
     ]
     if admin:

@@ -20,7 +20,6 @@ from sukma.surveys.method.sampling import (
 )
 from sukma.surveys.models import (
     ELEMENT_FIELDS,
-    PROFILE_FIELDS,
     Agency,
     DailyProfileTotals,
     DailyServiceTotals,
@@ -268,11 +267,13 @@ def _profile_filter(start: date, end: date, agency_id=None, service_id=None) -> 
     return q
 
 
-def profile_breakdown(
+def profile_totals(
     period: Period, field: str, *, agency_id=None, service_id=None
-) -> list[tuple[str, str, Figure]]:
-    """(value, label, figure) for each value of one profile field, in the field's order."""
-    choices = PROFILE_FIELDS[field]
+) -> dict[str, ElementTotals]:
+    """The totals of each value of one profile field chosen by anyone (raw: never shown as is).
+
+    Every face reads sukma.surveys.breakdowns instead, which hides the small groups.
+    """
     rows = (
         DailyProfileTotals.objects.filter(
             _profile_filter(period.starts_on, period.ends_on, agency_id, service_id), field=field
@@ -281,13 +282,7 @@ def profile_breakdown(
         .annotate(**SUMS)
         .order_by()
     )
-    by_value = {row["value"]: _totals(row) for row in rows}
-    policy = weight_policy(period)
-    return [
-        (value, str(label), make_figure(by_value[value], None, policy))
-        for value, label in choices.choices
-        if value in by_value
-    ]
+    return {row["value"]: _totals(row) for row in rows}
 
 
 def trend(

@@ -3,10 +3,10 @@
 import pytest
 from django.utils import timezone
 
+from sukma.surveys.breakdowns import breakdown
 from sukma.surveys.models import Agency, Service, ServicePoint
 from sukma.surveys.selectors import (
     agency_figure,
-    profile_breakdown,
     regency_figure,
     service_figure,
 )
@@ -79,15 +79,18 @@ def test_a_service_figure_equals_the_selectors(
 
 
 def test_breakdowns_by_profile_field_equal_the_selectors(
-    tulungagung_host_api, personas, rated, this_year
+    tulungagung_host_api, personas, dukcapil, rated, this_year
 ):
+    point, day = dukcapil[3], timezone.localdate()
+    for sex in ["L"] * 5 + ["P"] * 4 + [""] * 4:  # six L, six P, five blank
+        submit(point, _answers(3, 3, 4, 4, 3, 3, 4, 4, 3), day=day, profile={"sex": sex})
     client = tulungagung_host_api(personas.tulungagung_admin)
     body = client.get(URL, {"period": this_year.pk, "breakdown": "sex,education"}).json()
     assert set(body["breakdowns"]) == {"sex", "education"}
     for field in ("sex", "education"):
         expected = [
-            {"value": value, "label": label, "figure": figure.to_dict()}
-            for value, label, figure in profile_breakdown(this_year, field)
+            {"value": row.value, "label": row.label, "figure": row.figure.to_dict()}
+            for row in breakdown(this_year, field).rows
         ]
         assert body["breakdowns"][field] == expected
     assert [row["value"] for row in body["breakdowns"]["sex"]] == ["L", "P"]
@@ -97,13 +100,23 @@ def test_breakdowns_by_profile_field_equal_the_selectors(
 
 def test_a_service_breakdown_is_the_services_own(tulungagung_host_api, personas, rated, this_year):
     _bapenda, pbb = rated
+    pbb_point = ServicePoint.objects.get(default_service=pbb)
+    for _ in range(5):
+        submit(
+            pbb_point,
+            _answers(2, 2, 3, 3, 2, 2, 3, 3, 2),
+            day=timezone.localdate(),
+            profile={"sex": "P"},
+        )
     client = tulungagung_host_api(personas.tulungagung_admin)
     body = client.get(URL, {"period": this_year.pk, "service": pbb.pk, "breakdown": "sex"}).json()
-    expected = profile_breakdown(this_year, "sex", service_id=pbb.pk)
+    expected = breakdown(this_year, "sex", service_id=pbb.pk).rows
     assert [row["figure"] for row in body["breakdowns"]["sex"]] == [
-        f.to_dict() for _v, _l, f in expected
+        row.figure.to_dict() for row in expected
     ]
-    assert [row["value"] for row in body["breakdowns"]["sex"]] == ["P"]
+    assert [(row["value"], row["figure"]["responses"]) for row in body["breakdowns"]["sex"]] == [
+        ("P", 6)
+    ]
 
 
 def test_an_operator_reads_their_own_agency_and_its_services(

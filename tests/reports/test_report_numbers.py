@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from sukma.surveys import selectors
+from sukma.surveys.breakdowns import breakdown
 from sukma.surveys.reports.pdf import report_pdf
 from sukma.surveys.reports.xlsx import report_xlsx
 from tests.reports.helpers import data_for, indonesian, pdf_text, pdf_value, workbook
@@ -93,6 +94,6 @@ def test_xlsx_numbers_equal_the_selectors(personas, surveyed):
     sex = {
         row[0]: row for row in wb["Profil - Jenis kelamin"].iter_rows(min_row=2, values_only=True)
     }
-    for value, _label, profile in selectors.profile_breakdown(year, "sex", agency_id=agency.pk):
-        assert sex[value][2] == profile.responses
-        assert Decimal(str(sex[value][4])) == profile.result.konversi
+    for row in breakdown(year, "sex", agency_id=agency.pk).rows:
+        assert sex[row.value][2] == row.figure.responses
+        assert Decimal(str(sex[row.value][4])) == row.figure.result.konversi

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 from sukma.access.decorators import regency_staff
 from sukma.access.permissions import Scope
 from sukma.forms import whole_number
-from sukma.surveys.channels import channel_breakdown
+from sukma.surveys.breakdowns import CHANNEL, breakdown, min_group_size
 from sukma.surveys.dashboard import charts, posters
 from sukma.surveys.dashboard.moderation import response_exclude, response_include
 from sukma.surveys.dashboard.selectors import (
@@ -43,7 +43,6 @@ from sukma.surveys.navigation import checklist_context
 from sukma.surveys.selectors import (
     agency_figure,
     agency_figures,
-    profile_breakdown,
     regency_figure,
     service_figures,
 )
@@ -110,31 +109,30 @@ def breakdowns(period: Period, *, agency_id=None) -> list[dict]:
         "disability": _("Disability"),
         "service_session": _("Session of service"),
     }
-    out = []
-    for field in PROFILE_FIELDS:
-        rows = profile_breakdown(period, field, agency_id=agency_id)
-        total = sum(figure.responses for _v, _l, figure in rows)
-        out.append(
-            {
-                "field": field,
-                "label": labels[field],
-                "rows": [
-                    {"value": value, "label": label, "figure": figure}
-                    for value, label, figure in rows
-                ],
-                "total": total,
-            }
-        )
-    return out
+    k = min_group_size()
+    return [
+        _breakdown_context(breakdown(period, field, agency_id=agency_id, k=k), labels[field])
+        for field in PROFILE_FIELDS
+    ]
+
+
+def _breakdown_context(shown, label: str = "") -> dict:
+    """A breakdown's rows as the tables show them; shares are of the respondents shown."""
+    return {
+        "field": shown.field,
+        "label": label,
+        "rows": [
+            {"value": row.value, "label": row.label, "figure": row.figure} for row in shown.rows
+        ],
+        "total": shown.shown,
+        "withheld": shown.withheld,
+        "min_group": shown.min_group,
+    }
 
 
 def channels(period: Period, *, agency_id=None) -> dict:
     """Responses and index per channel (phone, kiosk, assisted by staff)."""
-    rows = [
-        {"value": value, "label": label, "figure": figure}
-        for value, label, figure in channel_breakdown(period, agency_id=agency_id)
-    ]
-    return {"rows": rows, "total": sum(row["figure"].responses for row in rows)}
+    return _breakdown_context(breakdown(period, CHANNEL, agency_id=agency_id))
 
 
 def figure_context(period: Period, figure, *, agency_id=None) -> dict:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0011_period_locked_users'),
+        ('surveys', '0012_survey_settings_min_group'),
     ]
 
     operations = [

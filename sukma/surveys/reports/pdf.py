@@ -173,6 +173,8 @@ def report_context(data: ReportData) -> dict:
                     for _v, label, f in t.rows
                 ],
                 "total": _num(t.total, 0),
+                "withheld": _num(t.withheld, 0) if t.withheld else "",
+                "min_group": t.min_group,
             }
             for t in data.profiles
         ],

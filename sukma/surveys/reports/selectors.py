@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Sum
 from django.utils import translation
 
 from sukma.surveys import selectors as figures
+from sukma.surveys.breakdowns import breakdown, min_group_size
 from sukma.surveys.dashboard.selectors import MonthFigure, monthly_figures
 from sukma.surveys.followup import selectors as followup
 from sukma.surveys.models import (
@@ -32,7 +33,7 @@ from sukma.surveys.reports.models import ReportScope
 from sukma.surveys.templatetags.figures import number as shown_number
 
 # Bumped when what a report contains changes, so cached files are made again.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: small profile groups hidden (reports made before could show them)
 TREND_PERIODS = 5
 
 PROFILE_HEADINGS_ID = {
@@ -126,7 +127,7 @@ def data_fingerprint(subject: Subject, period: Period) -> str:
     periods) carry the id of the last transaction that changed them, so a new
     response or an exclusion moves the maximum; the count and sum catch a row
     added or removed. Beside them: the period (dates, lock), the current
-    questionnaire, the weight policy, the structure the report names
+    questionnaire, the weight policy, the smallest group shown, the structure the report names
     (services, their expected users, service points) and the follow-up plans.
     """
     earliest = min(p.starts_on for p in [*trend_periods(period), period])
@@ -152,6 +153,7 @@ def data_fingerprint(subject: Subject, period: Period) -> str:
         "totals": totals,
         "questionnaire": list(questionnaire),
         "policy": figures.weight_policy(period),
+        "min_group": min_group_size(),  # a new k hides other groups
         "agencies": list(agencies.order_by("pk").values_list("pk", "name", "active")),
         "services": list(
             services.order_by("pk").values_list("pk", "name", "annual_users", "active")
@@ -169,7 +171,9 @@ class ProfileTable:
     field: str
     heading: str
     rows: list[tuple[str, str, figures.Figure]]
-    total: int
+    total: int  # the respondents in the rows shown
+    withheld: int = 0  # blank, or in groups too small to show (sukma.surveys.breakdowns)
+    min_group: int = 0
 
 
 @dataclass
@@ -203,19 +207,23 @@ def subject_title(regency, subject: Subject) -> str:
 
 def _profile_tables(subject: Subject, period: Period) -> list[ProfileTable]:
     tables = []
+    k = min_group_size()
     for name in PROFILE_FIELDS:
-        rows = figures.profile_breakdown(
+        shown = breakdown(
             period,
             name,
             agency_id=subject.agency_id if subject.service_id is None else None,
             service_id=subject.service_id,
+            k=k,
         )
         tables.append(
             ProfileTable(
                 field=name,
                 heading=PROFILE_HEADINGS_ID[name],
-                rows=rows,
-                total=sum(f.responses for _v, _l, f in rows),
+                rows=[(row.value, row.label, row.figure) for row in shown.rows],
+                total=shown.shown,
+                withheld=shown.withheld,
+                min_group=k,
             )
         )
     return tables

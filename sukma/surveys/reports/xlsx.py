@@ -115,6 +115,10 @@ def excluded_count(data: ReportData) -> int:
 
 
 # The raw sheet's columns: what a response says, nothing that could identify who gave it.
+WITHHELD_NOTE = (
+    "%d responden lainnya tidak mengisi isian ini atau berada dalam kelompok kurang dari %d "
+    "responden: tidak ditampilkan untuk menjaga kerahasiaan responden."
+)
 RAW_FIELDS = (
     "id",
     "service_date",
@@ -123,11 +127,8 @@ RAW_FIELDS = (
     "service__name",
     "service_point__name",
     *ELEMENT_FIELDS,
-    "sex",
-    "age_band",
-    "education",
-    "occupation",
-    "disability",
+    # No profile columns (sex, age, education, occupation, disability): beside the nine
+    # answers they would show a small group's answers, which the Profil sheets hide.
     "questionnaire__version",
     "suggestion",
 )
@@ -139,11 +140,6 @@ RAW_HEADER = [
     "Layanan",
     "Titik pelayanan",
     *[f.upper() for f in ELEMENT_FIELDS],
-    "Jenis kelamin",
-    "Usia",
-    "Pendidikan",
-    "Pekerjaan",
-    "Disabilitas",
     "Versi kuesioner",
     "Saran/pengaduan",
 ]
@@ -257,6 +253,8 @@ def report_xlsx(data: ReportData, progress=lambda percent: None) -> bytes:
                     ]
                 )
             )
+        if table.withheld:
+            ws.append(sheets.row([None, WITHHELD_NOTE % (table.withheld, table.min_group)]))
     progress(65)
 
     ws = _sheet(wb, "Data mentah", RAW_HEADER, [10, 14, 10, 30, 30, 24, *[5] * 9])
@@ -276,10 +274,6 @@ def report_xlsx(data: ReportData, progress=lambda percent: None) -> bytes:
                     record["service__name"],
                     record["service_point__name"],
                     *[record[f] for f in ELEMENT_FIELDS],
-                    *[
-                        str(labels[f].get(record[f], record[f]))
-                        for f in ("sex", "age_band", "education", "occupation", "disability")
-                    ],
                     record["questionnaire__version"],
                     None,
                 ]

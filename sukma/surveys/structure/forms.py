@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from sukma.surveys.method.privacy import HIGHEST_MIN_GROUP, LOWEST_MIN_GROUP
 from sukma.surveys.models import Agency, AgencyKind, QuestionKind, Service, WeightPolicyChoice
 from sukma.surveys.structure.mapping import standard_kind_choices, standard_service_choices
 from sukma.surveys.structure.services import FIRST_YEAR, LAST_YEAR, ExtraQuestion
@@ -151,4 +152,13 @@ class WeightPolicyForm(forms.Form):
         label=_("Weight of each element"),
         choices=WeightPolicyChoice.choices,
         widget=forms.RadioSelect,
+    )
+
+
+class MinGroupSizeForm(forms.Form):
+    size = forms.IntegerField(
+        label=_("Smallest group shown"),
+        min_value=LOWEST_MIN_GROUP,
+        max_value=HIGHEST_MIN_GROUP,
+        help_text=_("At least 3. Groups of fewer respondents are merged or not shown."),
     )

@@ -25,6 +25,7 @@ urlpatterns = [
     path("kuesioner/<int:pk>/ubah/", views.extra_edit, name="extra_edit"),
     path("kuesioner/<int:pk>/hapus/", views.extra_remove, name="extra_remove"),
     path("bobot/", views.weights_page, name="weights"),
+    path("kelompok-kecil/", views.small_groups_page, name="small_groups"),
     path("impor/", views.import_page, name="import"),
     path("impor/templat.csv", views.import_template, name="import_template"),
     path("pemetaan/", views.mapping_list, name="mapping_list"),

@@ -40,6 +40,7 @@ from sukma.surveys.structure.forms import (
     ExtraQuestionForm,
     ImportForm,
     MappingForm,
+    MinGroupSizeForm,
     ServiceForm,
     ServicePointForm,
     WeightPolicyForm,
@@ -53,6 +54,7 @@ from sukma.surveys.structure.selectors import (
     questionnaire_current,
     service_point_public_path,
 )
+from sukma.surveys.structure.small_groups import min_group_size_set
 from sukma.surveys.structure.weights import locked_periods_kept, weight_policy_set
 
 
@@ -378,6 +380,27 @@ def weights_page(request):
                 return redirect("surveys_admin:weights")
     context = {"form": form, "current": current, "locked": locked_periods_kept()}
     return render(request, "surveys/admin/weights.html", context)
+
+
+# ====================================================================== small groups
+# Operators read k; only an admin of this regency changes it.
+@regency_staff(edit=False)
+def small_groups_page(request):
+    current = SurveySettings.current().min_group_size
+    form = MinGroupSizeForm(request.POST or None, initial={"size": current})
+    if request.method == "POST":
+        if not request.may_edit:
+            return render(request, "surveys/admin/forbidden.html", status=403)
+        if form.is_valid():
+            try:
+                min_group_size_set(acting_user=request.user, size=form.cleaned_data["size"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Saved: every breakdown now hides smaller groups."))
+                return redirect("surveys_admin:small_groups")
+    context = {"form": form, "current": current}
+    return render(request, "surveys/admin/small_groups.html", context)
 
 
 # ====================================================================== import

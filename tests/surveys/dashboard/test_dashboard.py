@@ -10,6 +10,7 @@ from django.utils import formats, timezone, translation
 
 from sukma.access.models import AuditEvent, Membership, Role, User
 from sukma.surveys import selectors
+from sukma.surveys.breakdowns import breakdown
 from sukma.surveys.models import (
     PROFILE_FIELDS,
     Agency,
@@ -239,9 +240,9 @@ def test_every_profile_field_has_a_breakdown(personas, admin_client, survey_data
     for field in PROFILE_FIELDS:
         assert f'data-field="{field}"' in html
     back_in_tulungagung(personas)
-    rows = selectors.profile_breakdown(survey_data, "sex")
+    rows = breakdown(survey_data, "sex").rows
     section = html.split('data-field="sex"', 1)[1].split("</section>", 1)[0]
-    for value, _label, figure in rows:
+    for value, figure in ((row.value, row.figure) for row in rows):
         row = re.search(rf'<tr data-value="{value}">(.*?)</tr>', section, re.S).group(1)
         assert formats.number_format(figure.result.konversi, 2, use_l10n=True) in row
 

@@ -7,17 +7,18 @@ from fractions import Fraction
 import pytest
 from django.utils import timezone
 
-from sukma.surveys.channels import channel_breakdown
+from sukma.surveys.breakdowns import CHANNEL, breakdown
 from sukma.surveys.kiosks import services
-from sukma.surveys.models import Channel
+from sukma.surveys.models import Channel, SurveySettings
 from tests.conftest import TULUNGAGUNG_HOST, host_client
 from tests.surveys.conftest import submit
 
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 20, 10, 0))
 CODES = [f"U{i}" for i in range(1, 10)]
-PHONE = [{c: 4 for c in CODES}, {**{c: 3 for c in CODES}, "U4": None}]
+# Three per channel, and the regency's smallest group set to 3, so every channel is shown.
+PHONE = [{c: 4 for c in CODES}, {**{c: 3 for c in CODES}, "U4": None}, {c: 3 for c in CODES}]
 KIOSK = [{c: 2 for c in CODES}, {**{c: 3 for c in CODES}, "U1": 1}, {c: 4 for c in CODES}]
-ASSISTED = [{**{c: 1 for c in CODES}, "U9": 4}]
+ASSISTED = [{**{c: 1 for c in CODES}, "U9": 4}, {c: 2 for c in CODES}, {c: 3 for c in CODES}]
 
 
 def by_hand(responses: list[dict]) -> Decimal:
@@ -44,7 +45,9 @@ def rated(personas, dukcapil, year_2026):
     for n, answers in enumerate(KIOSK):
         later = NOW + datetime.timedelta(minutes=n)
         submit(point, answers, now=later, channel=Channel.KIOSK, kiosk_id=kiosk.pk)
-    submit(point, ASSISTED[0], now=NOW, channel=Channel.ASSISTED, entered_by=7)
+    for answers in ASSISTED:
+        submit(point, answers, now=NOW, channel=Channel.ASSISTED, entered_by=7)
+    SurveySettings.objects.update_or_create(pk=1, defaults={"min_group_size": 3})
     return year_2026
 
 
@@ -57,11 +60,11 @@ def expected() -> dict[str, tuple[int, Decimal]]:
 
 
 def test_each_channels_count_and_index_match_a_count_by_hand(rated, dukcapil):
-    rows = channel_breakdown(rated, agency_id=dukcapil[0].pk)
-    assert [value for value, _label, _figure in rows] == ["phone", "kiosk", "assisted"]
-    got = {value: (f.responses, f.result.konversi) for value, _label, f in rows}
+    rows = breakdown(rated, CHANNEL, agency_id=dukcapil[0].pk).rows
+    assert [row.value for row in rows] == ["phone", "kiosk", "assisted"]
+    got = {row.value: (row.figure.responses, row.figure.result.konversi) for row in rows}
     assert got == expected()
-    assert channel_breakdown(rated, agency_id=dukcapil[0].pk + 1000) == []
+    assert breakdown(rated, CHANNEL, agency_id=dukcapil[0].pk + 1000).rows == []
 
 
 def test_the_dashboard_shows_the_channel_table(personas, rated, dukcapil):
