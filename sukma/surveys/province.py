@@ -9,9 +9,13 @@ province depends on: change it deliberately.
 Reads come first: the element columns every total carries, periods and their
 bounds, and the tables the rollup and the reconciliation read across schemas
 (they read them with SQL, schema by schema, from the public schema). Then the
-two writes the province makes in a regency's schema: installing the standard
-questionnaire when it provisions one, and reopening a locked period.
+writes the province makes in a regency's schema: installing the standard
+questionnaire when it provisions one, reopening a locked period, and settling
+the change stamps a restore brought from another cluster.
 """
+
+from django.db import connection
+from django_tenants.utils import quote_schema_name
 
 from sukma.surveys.models import (
     ELEMENT_FIELDS,
@@ -33,6 +37,23 @@ AGENCY_TABLE = Agency._meta.db_table
 SERVICE_TABLE = Service._meta.db_table
 RESPONSE_TABLE = Response._meta.db_table
 DAILY_TOTALS_TABLE = DailyServiceTotals._meta.db_table
+
+
+def totals_settle_foreign_xids(schema: str) -> int:
+    """Stamp 0 on the daily totals rows whose changed_xid this cluster has not issued yet.
+
+    Such stamps come from another cluster (a restored database or regency): left
+    alone they would look newer than every snapshot, so the reconciliation would
+    count their days as pending until this cluster's ids caught up. 0 means
+    "settled long ago": the caller reads the whole regency again anyway. A
+    response changing the row meanwhile stamps its own id and is left alone.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote_schema_name(schema)}.{DAILY_TOTALS_TABLE} SET changed_xid = 0 "
+            "WHERE changed_xid > pg_current_xact_id()::text::bigint"
+        )
+        return cursor.rowcount
 
 
 def periods_newest_first() -> list[Period]:
@@ -60,4 +81,5 @@ __all__ = [
     "period_unlock",
     "periods_newest_first",
     "questionnaire_install_standard",
+    "totals_settle_foreign_xids",
 ]

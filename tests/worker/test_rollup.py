@@ -188,3 +188,29 @@ def test_the_nightly_reconciliation_finds_no_difference(personas, two_answered, 
         run.refresh_from_db()
     assert run.ok is True, run.differences
     assert run.regencies_checked == Regency.objects.filter(status=RegencyStatus.ACTIVE).count()
+
+
+def test_the_nightly_reconciliation_repairs_what_it_finds(personas, two_answered, celery_worker):
+    """The rollup disagrees with the regency (days holding answers it no longer has, as after
+    restoring an older copy of its schema; months gone) and no incremental run would read
+    those days again: the nightly run repairs it."""
+    from django.db.models import F
+
+    from sukma.platform.rankings.models import RollupDay, RollupMonth
+
+    blitar, _ = two_answered
+    run_refresh(personas.province_admin, kind=RefreshKind.FULL)
+    RollupDay.objects.filter(regency=blitar.regency).update(responses=F("responses") + 3)
+    RollupMonth.objects.filter(regency=blitar.regency).delete()
+
+    run_pk = tasks_rankings.reconcile_all.apply_async(headers=tasks_rankings.PUBLIC).get(timeout=30)
+    deadline = time.monotonic() + 90
+    run = ReconciliationRun.objects.get(pk=run_pk)
+    while run.finished_at is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        run.refresh_from_db()
+
+    assert run.differences and all(d["repaired"] for d in run.differences)
+    assert {d["regency_id"] for d in run.differences} == {blitar.regency.pk}
+    assert run.ok is True and run.repaired == len(run.differences)
+    assert rolled_up_months(blitar.regency) == raw_month_totals(blitar.regency)

@@ -151,6 +151,9 @@ class RollupCursor(models.Model):
     # The snapshot the last completed run started from: a totals row whose changed_xid is
     # visible in it was copied; the reconciliation counts the others as pending.
     snapshot = models.TextField(blank=True)
+    # The cluster (pg_control_system's system_identifier) that issued xid_done: after a
+    # restore into another cluster the ids mean nothing and the regency is read again whole.
+    cluster = models.CharField(max_length=24, blank=True)
 
     class Meta:
         verbose_name = _("rollup cursor")
@@ -212,7 +215,9 @@ class ReconciliationRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     ok = models.BooleanField(null=True)
     regencies_checked = models.PositiveIntegerField(default=0)
+    # Every difference found, each with "repaired": whether re-copying the regency fixed it.
     differences = models.JSONField(default=list, blank=True)
+    repaired = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

@@ -12,6 +12,15 @@ cursor) is not settled yet: the next rollup copies it. It is counted as
 pending, not reported as a difference, and so is its month. Everything else
 must agree; each disagreement is stored in the ReconciliationRun with both
 sides.
+
+Repair. A regency with differences is rolled up again in full (every totals
+row copied, vanished days dropped) and checked again: what now agrees is
+marked repaired, and the run's last step recomputes the rankings. That is
+what puts the rollup right after a schema was restored behind its back
+(pg_restore -n brings back totals rows with old change stamps, which no
+incremental run would read again). What a full copy cannot repair (the
+regency's own totals disagree with its responses) stays a difference, and
+the run is not ok.
 """
 
 from django.db import connection, transaction
@@ -19,7 +28,7 @@ from django.utils import timezone
 from django_tenants.utils import quote_schema_name
 
 from sukma.platform.rankings.models import ReconciliationRun, RollupCursor
-from sukma.platform.rankings.rollup import COLUMNS, active_regencies
+from sukma.platform.rankings.rollup import COLUMNS, active_regencies, rollup_regency_run
 from sukma.surveys.province import (
     DAILY_TOTALS_TABLE,
     ELEMENT_FIELDS,
@@ -114,26 +123,51 @@ def reconciliation_start() -> ReconciliationRun:
     return ReconciliationRun.objects.create()
 
 
-def reconciliation_record(*, run_id: int, regency: Regency) -> int:
-    """Check one regency and store its differences in the run (replacing any it stored before,
-    so a redelivered task records them once). Returns how many there are."""
+def _key(difference: dict) -> tuple:
+    return difference["level"], difference["service_id"], difference["date"]
+
+
+def reconcile_and_repair(regency: Regency) -> list[dict]:
+    """The regency's differences, each marked repaired or not by a full rollup of it."""
     differences, _pending = reconcile_regency(regency)
+    if not differences:
+        return []
+    rollup_regency_run(regency=regency, full=True)
+    remaining, _pending = reconcile_regency(regency)
+    left = {_key(d) for d in remaining}
+    found = {_key(d) for d in differences}
+    return [{**d, "repaired": _key(d) not in left} for d in differences] + [
+        {**d, "repaired": False} for d in remaining if _key(d) not in found
+    ]
+
+
+def reconciliation_record(*, run_id: int, regency: Regency) -> int:
+    """Check (and repair) one regency and store its differences in the run (replacing any it
+    stored before, so a redelivered task records them once). Returns how many are left."""
+    differences = reconcile_and_repair(regency)
     with transaction.atomic():
         run = ReconciliationRun.objects.select_for_update().get(pk=run_id)
         run.differences = [
             d for d in run.differences if d.get("regency_id") != regency.pk
         ] + differences
         run.save(update_fields=["differences"])
-    return len(differences)
+    return sum(not d["repaired"] for d in differences)
 
 
 def reconciliation_finish(*, run_id: int, regencies_checked: int) -> ReconciliationRun:
+    """ok: nothing left unrepaired. After a repair the rankings are recomputed from the
+    repaired rollup (in the public schema, like a refresh's last step)."""
+    from sukma.platform.rankings.ranking import rankings_recompute
+
     with transaction.atomic():
         run = ReconciliationRun.objects.select_for_update().get(pk=run_id)
         run.regencies_checked = regencies_checked
-        run.ok = not run.differences
+        run.repaired = sum(bool(d.get("repaired")) for d in run.differences)
+        run.ok = not any(not d.get("repaired") for d in run.differences)
         run.finished_at = timezone.now()
-        run.save(update_fields=["regencies_checked", "ok", "finished_at"])
+        run.save(update_fields=["regencies_checked", "repaired", "ok", "finished_at"])
+    if run.repaired:
+        rankings_recompute()
     return run
 
 

@@ -18,6 +18,19 @@ nothing) and simply read again next time. Transaction ids are per server
 depends on Redis: a response written while the broker was down is in the
 change record like any other, and the next run catches up.
 
+Restores. Transaction ids mean something only in the cluster that issued
+them: a database restored into a new cluster starts with lower ones, and a
+cursor kept from the old cluster would skip every new row until the new
+cluster caught up. So the cursor also records the cluster's identity
+(pg_control_system().system_identifier, fixed at initdb). A run that finds
+another cluster, or the server's current transaction id below the cursor
+(ids went backwards), reads the whole regency again (as full=True) after
+settling the totals rows whose changed_xid this cluster has not issued yet
+(so the reconciliation does not count them pending for ever). A regency
+imported on its own gets a fresh cursor (sukma.platform.transfer), and a
+schema restored behind the rollup's back (pg_restore -n) is found and
+repaired by the reconciliation.
+
 Idempotent. Rows are copied with their ABSOLUTE values (upserts), never
 added, so copying a row twice changes nothing.
 
@@ -54,6 +67,7 @@ from sukma.surveys.province import (
     DAILY_TOTALS_TABLE,
     ELEMENT_FIELDS,
     SERVICE_TABLE,
+    totals_settle_foreign_xids,
 )
 from sukma.tenants.models import Regency, RegencyStatus
 
@@ -79,6 +93,24 @@ def snapshot_now() -> tuple[str, int]:
             "SELECT s::text, pg_snapshot_xmin(s)::text::bigint FROM pg_current_snapshot() s"
         )
         return cursor.fetchone()
+
+
+def cluster_now() -> tuple[str, int]:
+    """This cluster's identity (fixed at initdb) and its current transaction id."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT system_identifier::text, pg_current_xact_id()::text::bigint "
+            "FROM pg_control_system()"
+        )
+        return cursor.fetchone()
+
+
+def cursor_from_another_history(cursor_row: RollupCursor, *, cluster: str, xid_now: int) -> bool:
+    """The cursor's transaction ids were issued by another cluster (a restored database)."""
+    if not cursor_row.xid_done:
+        return False
+    moved = bool(cursor_row.cluster) and cursor_row.cluster != cluster
+    return moved or cursor_row.xid_done > xid_now
 
 
 def active_regencies():
@@ -263,6 +295,11 @@ def rollup_regency_run(
     _lock(regency.pk, acquire=True)
     try:
         cursor_row, _ = RollupCursor.objects.get_or_create(regency=regency)
+        cluster, xid_now = cluster_now()
+        restored = cursor_from_another_history(cursor_row, cluster=cluster, xid_now=xid_now)
+        if restored:
+            totals_settle_foreign_xids(regency.schema_name)
+            full = True
         snapshot, xid_to = snapshot_now()
         xid_from = 0 if full else cursor_row.xid_done
         RollupCursor.objects.filter(pk=cursor_row.pk).update(
@@ -294,7 +331,8 @@ def rollup_regency_run(
             raise
         with transaction.atomic():
             RollupCursor.objects.filter(pk=cursor_row.pk).update(
-                xid_done=max(xid_to, cursor_row.xid_done),
+                xid_done=xid_to if restored else max(xid_to, cursor_row.xid_done),
+                cluster=cluster,
                 state=CursorState.DONE,
                 finished_at=timezone.now(),
                 rows_last_run=rows,

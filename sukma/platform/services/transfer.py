@@ -1,0 +1,498 @@
+"""One regency at a time: export it to one file, import it back, offboard it.
+
+The file is a zip holding
+  manifest.json   format version, the migrations it was made at, the regency, a sha256 of
+                  every other entry;
+  public.json     the regency's rows in the public schema: the tenant row and its domains,
+                  agreements, provisioning jobs, memberships, invitations, the users who
+                  belong to it (whole, with their API tokens and second-factor devices), the
+                  users it shares with the province or another regency (identity only),
+                  and the audit rows about it;
+  schema/<table>  each table of its schema in COPY's text format;
+  files/<name>    the signed agreements' PDFs.
+The rollup rows are not in it: an import forgets the regency's rollup and cursor and rolls it
+up again whole, so the provincial figures follow whatever was restored.
+
+An import runs in one transaction (schema dropped, template cloned, rows loaded, public rows
+replaced): on any failure nothing changed. Other regencies are never touched. The file holds
+password hashes and authenticator keys: keep it as secret as a database backup.
+"""
+
+import datetime
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sukma.access.audit import audit_record
+from sukma.access.models import ApiToken, AuditEvent, Invitation, Membership, User
+from sukma.platform.models import ProvisioningJob, ReplicationAgreement
+from sukma.platform.rankings.rollup import rollup_regency_forget, rollup_regency_run
+from sukma.platform.services.regencies import regency_set_status
+from sukma.surveys.province import totals_settle_foreign_xids
+from sukma.tenants import dump
+from sukma.tenants.clone import clone_template
+from sukma.tenants.models import Domain, Regency, RegencyStatus
+from sukma.tenants.schemas import template_schema_name
+
+FORMAT = 1
+KIND = "sukma-regency-export"
+CHUNK = 1 << 20
+
+
+@dataclass
+class ImportResult:
+    regency: Regency
+    replaced: bool
+    tables: int
+    rows_public: int
+
+
+# ------------------------------------------------------------------------------ the rows
+def _device_models():
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice, StaticDevice, StaticToken
+
+
+def _row(instance: models.Model) -> dict:
+    return {f.attname: f.value_from_object(instance) for f in instance._meta.concrete_fields}
+
+
+def _rows(queryset) -> list[dict]:
+    rows = []
+    for instance in queryset:
+        row = _row(instance)
+        for f in instance._meta.concrete_fields:
+            if isinstance(f, models.FileField):
+                row[f.attname] = row[f.attname].name if row[f.attname] else ""
+        rows.append(row)
+    return rows
+
+
+def _own_users(regency: Regency) -> tuple[list[User], list[User]]:
+    """(users who belong only to this regency, users it shares with others or only names)."""
+    member_ids = set(
+        Membership.objects.filter(regency=regency).values_list("user_id", flat=True)
+    ) | set(Invitation.objects.filter(regency=regency).values_list("user_id", flat=True))
+    elsewhere = set(
+        Membership.objects.filter(user_id__in=member_ids)
+        .exclude(regency=regency)
+        .values_list("user_id", flat=True)
+    ) | set(
+        Invitation.objects.filter(user_id__in=member_ids)
+        .exclude(regency=regency)
+        .values_list("user_id", flat=True)
+    )
+    named = set(
+        AuditEvent.objects.filter(regency=regency, actor__isnull=False).values_list(
+            "actor_id", flat=True
+        )
+    ) | set(
+        ProvisioningJob.objects.filter(regency=regency, requested_by__isnull=False).values_list(
+            "requested_by_id", flat=True
+        )
+    )
+    own = list(User.objects.filter(pk__in=member_ids - elsewhere).order_by("pk"))
+    shared = list(User.objects.filter(pk__in=(member_ids & elsewhere) | (named - member_ids)))
+    return own, shared
+
+
+def public_rows(regency: Regency) -> dict:
+    TOTPDevice, StaticDevice, StaticToken = _device_models()
+    own, shared = _own_users(regency)
+    own_ids = [u.pk for u in own]
+    return {
+        "regency": _rows([regency]),
+        "users": _rows(own),
+        "shared_users": [{"id": u.pk, "email": u.email, "full_name": u.full_name} for u in shared],
+        "domains": _rows(Domain.objects.filter(tenant=regency).order_by("pk")),
+        "agreements": _rows(ReplicationAgreement.objects.filter(regency=regency).order_by("pk")),
+        "jobs": _rows(ProvisioningJob.objects.filter(regency=regency).order_by("created_at")),
+        "memberships": _rows(Membership.objects.filter(regency=regency).order_by("pk")),
+        "invitations": _rows(Invitation.objects.filter(regency=regency).order_by("pk")),
+        "tokens": _rows(ApiToken.objects.filter(user_id__in=own_ids).order_by("pk")),
+        "totp": _rows(TOTPDevice.objects.filter(user_id__in=own_ids).order_by("pk")),
+        "static": _rows(StaticDevice.objects.filter(user_id__in=own_ids).order_by("pk")),
+        "static_tokens": _rows(
+            StaticToken.objects.filter(device__user_id__in=own_ids).order_by("pk")
+        ),
+        "audit": _rows(AuditEvent.objects.filter(regency=regency).order_by("pk")),
+    }
+
+
+# ------------------------------------------------------------------------------ export
+def _migrations_on_disk() -> set[tuple[str, str]]:
+    return set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+
+
+def regency_export(*, regency: Regency, out: Path | io.BufferedIOBase) -> dict:
+    """Write one regency's whole data to one zip file; returns its manifest."""
+    schema = regency.schema_name
+    manifest = {
+        "kind": KIND,
+        "format": FORMAT,
+        "made_at": timezone.now().isoformat(),
+        "region_code": regency.region_code,
+        "schema": schema,
+        "schema_migrations": dump.schema_migrations(schema),
+        "public_migrations": sorted([app, name] for app, name in _applied_public_migrations()),
+        "tables": {},
+        "sha256": {},
+    }
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        if outermost:  # one consistent snapshot for every table
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        rows = public_rows(regency)
+        _write(archive, manifest, "public.json", json.dumps(rows, cls=DjangoJSONEncoder).encode())
+        for table, columns in dump.schema_tables(schema):
+            name = f"schema/{table}"
+            digest = hashlib.sha256()
+            with archive.open(name, "w", force_zip64=True) as entry:
+                dump.table_copy_out(schema, table, columns, _Hashing(entry, digest))
+            manifest["tables"][table] = columns
+            manifest["sha256"][name] = digest.hexdigest()
+        for agreement in rows["agreements"]:
+            document = agreement["document"]
+            if document and default_storage.exists(document):
+                with default_storage.open(document, "rb") as f:
+                    _write(archive, manifest, f"files/{document}", f.read())
+        archive.writestr("manifest.json", json.dumps(manifest, indent=1))
+    return manifest
+
+
+def _applied_public_migrations() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT app, name FROM public.django_migrations")
+        return cursor.fetchall()
+
+
+class _Hashing:
+    def __init__(self, out, digest):
+        self.out, self.digest = out, digest
+
+    def write(self, data):
+        data = bytes(data)
+        self.digest.update(data)
+        self.out.write(data)
+
+
+def _write(archive: zipfile.ZipFile, manifest: dict, name: str, data: bytes) -> None:
+    archive.writestr(name, data)
+    manifest["sha256"][name] = hashlib.sha256(data).hexdigest()
+
+
+# ------------------------------------------------------------------------------ reading a file
+def _refuse(message: str):
+    raise ValidationError(message)
+
+
+def export_read(source: Path | io.BufferedIOBase) -> tuple[zipfile.ZipFile, dict]:
+    """Open an export and check it whole (kind, version, checksums) before anything changes."""
+    try:
+        archive = zipfile.ZipFile(source)
+        manifest = json.loads(archive.read("manifest.json"))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        _refuse(_("This is not a SuKMa regency export (no readable manifest)."))
+    if not isinstance(manifest, dict) or manifest.get("kind") != KIND:
+        _refuse(_("This is not a SuKMa regency export (no readable manifest)."))
+    if not isinstance(manifest.get("format"), int) or manifest["format"] > FORMAT:
+        _refuse(
+            _(
+                "This export was made by a newer SuKMa (file format %(found)s, this one reads "
+                "%(ours)s): upgrade SuKMa before importing it."
+            )
+            % {"found": manifest.get("format"), "ours": FORMAT}
+        )
+    on_disk = _migrations_on_disk()
+    unknown = sorted(
+        f"{app}.{name}"
+        for app, name in manifest.get("schema_migrations", [])
+        + manifest.get("public_migrations", [])
+        if (app, name) not in on_disk
+    )
+    if unknown:
+        _refuse(
+            _(
+                "This export was made by a newer SuKMa (migration %(name)s is unknown here): "
+                "upgrade SuKMa before importing it."
+            )
+            % {"name": unknown[0]}
+        )
+    if manifest["schema_migrations"] != dump.schema_migrations(template_schema_name()):
+        _refuse(
+            _("This export was made by an older SuKMa: import it with that version, then upgrade.")
+        )
+    for name, expected in manifest.get("sha256", {}).items():
+        digest = hashlib.sha256()
+        try:
+            with archive.open(name) as entry:
+                for chunk in iter(lambda: entry.read(CHUNK), b""):
+                    digest.update(chunk)
+        except (KeyError, zipfile.BadZipFile, OSError):
+            _refuse(_("The export is damaged: %(name)s is missing or unreadable.") % {"name": name})
+        if digest.hexdigest() != expected:
+            _refuse(
+                _("The export is damaged: %(name)s does not match its checksum.") % {"name": name}
+            )
+    return archive, manifest
+
+
+# ------------------------------------------------------------------------------ import
+def _value(model, attname: str, value):
+    field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+    if value is None or isinstance(field, models.FileField):
+        return value
+    if isinstance(field, models.ForeignKey):
+        return field.target_field.to_python(value)
+    return field.to_python(value)
+
+
+def _build(model, row: dict, **remapped):
+    known = {f.attname for f in model._meta.concrete_fields}
+    values = {k: _value(model, k, v) for k, v in row.items() if k in known}
+    values.update(remapped)
+    return model(**values)
+
+
+def _new(model, row: dict, *, keep_pk: bool = False, **remapped):
+    instance = _build(model, row, **remapped)
+    if not keep_pk:
+        instance.pk = None
+    instance.save(force_insert=True)
+    return instance
+
+
+def _users_placed(rows: dict) -> dict[int, int]:
+    """Old user id -> id here. Own users are matched by e-mail and restored whole; shared ones
+    are found by e-mail (created inactive, without a password, if this database lacks them)."""
+    ids: dict[int, int] = {}
+    for row in rows["users"]:
+        existing = User.objects.filter(email=row["email"]).first()
+        if existing is None:
+            user = _new(User, row)
+        else:
+            user = _build(User, row)
+            user.pk = existing.pk
+            user.save()
+        ids[row["id"]] = user.pk
+    for row in rows["shared_users"]:
+        user = User.objects.filter(email=row["email"]).first()
+        if user is None:
+            user = User(email=row["email"], full_name=row["full_name"], is_active=False)
+            user.set_unusable_password()
+            user.save()
+        ids[row["id"]] = user.pk
+    return ids
+
+
+def _forget_public_rows(regency: Regency, own_user_ids: list[int]) -> None:
+    TOTPDevice, StaticDevice, _StaticToken = _device_models()
+    Membership.objects.filter(regency=regency).delete()
+    Invitation.objects.filter(regency=regency).delete()
+    ProvisioningJob.objects.filter(regency=regency).delete()
+    ReplicationAgreement.objects.filter(regency=regency).delete()
+    Domain.objects.filter(tenant=regency).delete()
+    ApiToken.objects.filter(user_id__in=own_user_ids).delete()
+    TOTPDevice.objects.filter(user_id__in=own_user_ids).delete()
+    StaticDevice.objects.filter(user_id__in=own_user_ids).delete()  # their tokens go with them
+    rollup_regency_forget(regency)
+
+
+def _restore_public_rows(regency: Regency, rows: dict, users: dict[int, int]) -> int:
+    TOTPDevice, StaticDevice, StaticToken = _device_models()
+    count = 0
+    taken = Domain.objects.exclude(tenant=regency).filter(
+        domain__in=[d["domain"] for d in rows["domains"]]
+    )
+    if taken.exists():
+        _refuse(
+            _("The domain %(domain)s already belongs to another regency here.")
+            % {"domain": taken.first().domain}
+        )
+    for row in rows["domains"]:
+        _new(Domain, row, tenant_id=regency.pk)
+    agreements = {}
+    for row in rows["agreements"]:
+        if ReplicationAgreement.objects.filter(number=row["number"]).exists():
+            _refuse(
+                _("Agreement %(number)s already belongs to another regency here.")
+                % {"number": row["number"]}
+            )
+        agreements[row["id"]] = _new(ReplicationAgreement, row, regency_id=regency.pk).pk
+    for row in rows["jobs"]:
+        _new(
+            ProvisioningJob,
+            row,
+            keep_pk=True,
+            regency_id=regency.pk,
+            agreement_id=agreements[row["agreement_id"]],
+            requested_by_id=users.get(row["requested_by_id"]),
+        )
+    for key, model in (("memberships", Membership), ("invitations", Invitation)):
+        for row in rows[key]:
+            _new(model, row, regency_id=regency.pk, user_id=users[row["user_id"]])
+    for key, model in (("tokens", ApiToken), ("totp", TOTPDevice)):
+        for row in rows[key]:
+            _new(model, row, user_id=users[row["user_id"]])
+    devices = {}
+    for row in rows["static"]:
+        devices[row["id"]] = _new(StaticDevice, row, user_id=users[row["user_id"]]).pk
+    for row in rows["static_tokens"]:
+        _new(StaticToken, row, device_id=devices[row["device_id"]])
+    seen = set(
+        AuditEvent.objects.filter(regency=regency).values_list(
+            "action", "target_type", "target_id", "created_at"
+        )
+    )
+    for row in rows["audit"]:
+        event = _build(AuditEvent, row, regency_id=regency.pk, actor_id=users.get(row["actor_id"]))
+        if (event.action, event.target_type, event.target_id, event.created_at) in seen:
+            continue
+        event.pk = None
+        event.save(force_insert=True)
+        # auto_now_add stamped now: the audit row keeps the time it was written.
+        AuditEvent.objects.filter(pk=event.pk).update(
+            created_at=_value(AuditEvent, "created_at", row["created_at"])
+        )
+        count += 1
+    return count + sum(len(rows[k]) for k in rows if k not in ("audit", "regency"))
+
+
+def _restore_files(archive: zipfile.ZipFile, regency: Regency) -> None:
+    """The agreements' PDFs, under the names their rows hold (never over another file)."""
+    for agreement in ReplicationAgreement.objects.filter(regency=regency).exclude(document=""):
+        name = agreement.document.name
+        try:
+            data = archive.read(f"files/{name}")
+        except KeyError:
+            continue
+        if default_storage.exists(name):
+            with default_storage.open(name, "rb") as f:
+                if f.read() == data:
+                    continue
+        saved = default_storage.save(name, ContentFile(data))
+        if saved != name:
+            ReplicationAgreement.objects.filter(pk=agreement.pk).update(document=saved)
+
+
+def _restore_schema(archive: zipfile.ZipFile, manifest: dict, schema: str) -> None:
+    dump.schema_drop(schema)
+    clone_template(template_schema_name(), schema)
+    here = dict(dump.schema_tables(schema))
+    dump.schema_empty(schema, list(here))
+    for table, columns in manifest["tables"].items():
+        if here.get(table) is None or set(columns) - set(here[table]):
+            _refuse(_("The export's table %(table)s does not fit this SuKMa.") % {"table": table})
+        with archive.open(f"schema/{table}") as entry:
+            dump.table_copy_in(schema, table, columns, iter(lambda: entry.read(CHUNK), b""))
+    dump.sequences_past_rows(schema)
+    totals_settle_foreign_xids(schema)
+
+
+def regency_import(*, acting_user, source, replace: bool = False) -> ImportResult:
+    """Restore one regency from an export: into a database without it, or (replace=True) over
+    the one here with the same region code. One transaction; then its rollup and the rankings
+    are recomputed (and were forgotten in that transaction, so beat would redo them anyway)."""
+    archive, manifest = export_read(source)
+    rows = json.loads(archive.read("public.json"))
+    (regency_row,) = rows["regency"]
+    existing = Regency.objects.filter(region_code=regency_row["region_code"]).first()
+    if existing is not None and not replace:
+        _refuse(
+            _("%(name)s is already here: ask to replace it to restore the export over it.")
+            % {"name": existing.name}
+        )
+    with transaction.atomic():
+        if existing is not None:
+            regency = Regency.objects.select_for_update().get(pk=existing.pk)
+            if regency.schema_name != manifest["schema"]:
+                _refuse(_("The export's schema does not match this regency's."))
+            before = _row(regency)
+            own_here = [
+                u.pk for u in User.objects.filter(email__in=[u["email"] for u in rows["users"]])
+            ]
+            _forget_public_rows(regency, own_here)
+            for attname, value in regency_row.items():
+                if attname not in ("id", "created_at"):
+                    setattr(regency, attname, _value(Regency, attname, value))
+            regency.save()
+        else:
+            if Regency.objects.filter(schema_name=manifest["schema"]).exists():
+                _refuse(_("The export's schema already belongs to another regency here."))
+            before = None
+            regency = _new(Regency, regency_row)
+        users = _users_placed(rows)
+        public = _restore_public_rows(regency, rows, users)
+        _restore_schema(archive, manifest, regency.schema_name)
+        _restore_files(archive, regency)
+        audit_record(
+            actor=acting_user,
+            action="regency.imported",
+            target=regency,
+            regency=regency,
+            before=before and {"status": before["status"]},
+            after={
+                "replaced": existing is not None,
+                "made_at": manifest["made_at"],
+                "tables": len(manifest["tables"]),
+            },
+        )
+    regency_figures_refresh(regency)
+    return ImportResult(regency, existing is not None, len(manifest["tables"]), public)
+
+
+def regency_figures_refresh(regency: Regency) -> None:
+    """The regency rolled up whole (if it is served) and the provincial rankings recomputed."""
+    from sukma.platform.rankings.ranking import rankings_recompute
+
+    regency.refresh_from_db()
+    if regency.status == RegencyStatus.ACTIVE:
+        rollup_regency_run(regency=regency, full=True)
+    rankings_recompute()
+
+
+# ------------------------------------------------------------------------------ offboarding
+def regency_offboard(*, acting_user, regency: Regency, out: Path) -> dict:
+    """Export the regency to `out`, then mark it offboarded, drop its schema and its rollup
+    (audited, one transaction). Its public rows stay; regency_import(replace=True) of the file
+    brings it back."""
+    if regency.status == RegencyStatus.OFFBOARDED:
+        _refuse(_("%(name)s is already offboarded.") % {"name": regency.name})
+    manifest = regency_export(regency=regency, out=out)
+    digest = hashlib.sha256(Path(out).read_bytes()).hexdigest()
+    with transaction.atomic():
+        regency = regency_set_status(
+            acting_user=acting_user, regency=regency, status=RegencyStatus.OFFBOARDED
+        )
+        dump.schema_drop(regency.schema_name)
+        rollup_regency_forget(regency)
+        audit_record(
+            actor=acting_user,
+            action="regency.schema_dropped",
+            target=regency,
+            regency=regency,
+            after={"export": Path(out).name, "sha256": digest, "made_at": manifest["made_at"]},
+        )
+    from sukma.platform.rankings.ranking import rankings_recompute
+
+    rankings_recompute()
+    return manifest
+
+
+def exported_at(manifest: dict) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(manifest["made_at"])
