@@ -77,7 +77,7 @@ def test_every_agency_and_service_shows_the_selectors_figures(personas, this_yea
     agencies = selectors.agency_figures(this_year)
     assert len(agencies) == 2
     for agency, figure in agencies:
-        card = current.split(f'data-agency="{agency.pk}"', 1)[1].split("</article>", 1)[0]
+        card = current.split(f'data-agency="{agency.pk}"', 1)[1].split("</details>", 1)[0]
         assert f'<span class="score" data-value="{figure.result.konversi}">' in card
         assert f'data-value="{figure.responses}"' in card
         assert f">{figure.result.mutu}</span>" in card
@@ -112,7 +112,7 @@ def test_the_last_closed_year_is_shown_beside_the_current_one(personas, this_yea
     dukcapil = Agency.objects.get(short_name="Dukcapil")
     figure = selectors.agency_figure(closed_2025, dukcapil)
     assert figure.result.konversi is not None and figure.responses == 2
-    card = final.split(f'data-agency="{dukcapil.pk}"', 1)[1].split("</article>", 1)[0]
+    card = final.split(f'data-agency="{dukcapil.pk}"', 1)[1].split("</details>", 1)[0]
     assert f'data-value="{figure.result.konversi}"' in card
     assert html.index('id="berjalan"') < html.index('id="final"')
 
