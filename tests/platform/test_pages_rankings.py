@@ -38,7 +38,7 @@ def test_province_admin_sees_the_regency_ranking_and_drills_down(province_client
     page = province_client.get(f"/peringkat/?periode={YEAR}")
     assert page.status_code == 200
     body = page.content.decode()
-    assert "Lima" in body and "100.00" in body and "Perbarui sekarang" in body
+    assert "Lima" in body and "100,00" in body and "Perbarui sekarang" in body
     regency, agency, service = ranked["Lima"]
     drill = province_client.get(f"/peringkat/kabupaten-kota/{regency.pk}/?periode={YEAR}")
     assert drill.status_code == 200 and "Dispendukcapil Lima" in drill.content.decode()

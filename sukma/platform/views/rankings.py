@@ -3,23 +3,25 @@ and the public results page.
 
 Province admins see every ranking for any period and drill down from the
 province to a regency, an agency and a service; anyone may read the public
-results (regencies and agency kinds). Every number comes from
-sukma.platform.rankings.ranking; these views only pick and show.
+results (regencies, agency kinds collapsed, a search over agencies and services).
+Every number comes from sukma.platform.rankings.ranking; these views only pick
+and show.
 """
 
 import datetime
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError
 
+from sukma.forms import matches, search_text, search_words
 from sukma.platform.rankings import exports, services
 from sukma.platform.rankings.models import (
     RefreshKind,
@@ -46,7 +48,8 @@ from sukma.platform.rankings.ranking import (
 from sukma.platform.rankings.services import refresh_progress, refresh_start
 from sukma.platform.views.access import province_admin_required
 from sukma.surveys.province import PeriodKind
-from sukma.tenants.models import Regency
+from sukma.tenants.models import Domain, Regency
+from sukma.tenants.naming import url_for_host
 
 
 # ---------------------------------------------------------------- choosing
@@ -226,18 +229,84 @@ def ranking_refresh_progress(request, pk):
 
 
 # ---------------------------------------------------------------- public
+FOUND_SHOWN = 100  # rows of each kind a search lists; the page says when there are more
+
+
+def _figures(row: dict) -> dict:
+    """A stored row with its figures as Decimals, for the num filter (stored as text)."""
+    decimal = {k: Decimal(row[k]) for k in ("konversi", "change") if row.get(k) is not None}
+    return {**row, **decimal}
+
+
+def _regency_urls(regency_ids) -> dict[int, str]:
+    """Each regency's public results on its own site (its primary domain)."""
+    domains = Domain.objects.filter(tenant_id__in=regency_ids, is_primary=True)
+    return {d.tenant_id: url_for_host(d.domain, "/hasil/") for d in domains}
+
+
+def _kind_groups(agencies) -> list[dict]:
+    """Every agency kind's ranking, with what its collapsed summary shows: how many agencies,
+    how many ranked, and the lowest and highest figure."""
+    groups = []
+    for group in _grouped(agencies):
+        rows = [_figures(row) for row in group["rows"]]
+        values = [row["konversi"] for row in rows if row.get("konversi") is not None]
+        groups.append(
+            {
+                **group,
+                "rows": rows,
+                "ranked": sum(1 for row in rows if row["rank"] is not None),
+                "low": min(values, default=None),
+                "high": max(values, default=None),
+            }
+        )
+    return groups
+
+
+def _found(ranking, words, *names) -> dict:
+    rows = [
+        _figures(row)
+        for row in ranking.rows_for_display()
+        if matches(words, *(row.get(name) or "" for name in names))
+    ]
+    return {"rows": rows[:FOUND_SHOWN], "total": len(rows), "more": len(rows) > FOUND_SHOWN}
+
+
 def province_results(request):
-    """Anyone: the regencies' ranking and every agency kind's, for a period."""
+    """Anyone: every regency in one line each, every agency kind's ranking collapsed, and a
+    search (?q=) over regencies, agencies and services; figures as the rankings hold them."""
     period, _level, _code = chosen(request)
+    query = search_text(request.GET.get("q"))
+    words = search_words(query)
     regencies = ranking_read(period=period, level=REGENCY)
-    agencies = ranking_read(period=period, level=AGENCY)
+    rows = regencies.rows_for_display()
+    urls = _regency_urls([row["regency_id"] for row in rows])
+    regency_rows = [{**_figures(row), "results_url": urls.get(row["regency_id"])} for row in rows]
     context = {
         "period": period,
         "periods": period_options(period),
-        "regency_rows": regencies.rows_for_display(),
-        "groups": _grouped(agencies),
+        "regency_rows": regency_rows,
         "ranking": regencies,
-        "level_regency": REGENCY,
-        "results_url": reverse("province_results"),
+        "query": query,
+        "searching": bool(words),
+        "keep": [("periode", period.key)],
+        "clear_query": urlencode({"periode": period.key}),
     }
+    agencies = ranking_read(period=period, level=AGENCY)
+    if not words:
+        context["groups"] = _kind_groups(agencies)
+        return render(request, "platform/province_results.html", context)
+    found = {
+        "regencies": [row for row in regency_rows if matches(words, row["regency_name"])],
+        "agencies": _found(
+            agencies, words, "agency_name", "agency_short_name", "regency_name", "standard_name"
+        ),
+        "services": _found(
+            ranking_read(period=period, level=SERVICE), words, "name", "standard_name"
+        ),
+    }
+    context["results"] = found
+    context["found"] = bool(
+        found["regencies"] or found["agencies"]["total"] or found["services"]["total"]
+    )
     return render(request, "platform/province_results.html", context)

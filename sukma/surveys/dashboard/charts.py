@@ -3,10 +3,10 @@
 Horizontal positions are percentages of the chart's width and text has a
 fixed size, so a chart fills a desktop card and a 360 px phone alike
 without shrinking its labels. Colours follow the grade (A green, B blue,
-C amber, D red), the scale is the konversi's own 25-100 with the grade bounds
-(65,00 / 76,61 / 88,31) drawn as guides. Each chart carries a <title> and
-the pages put the same numbers in a table beside it, for screen readers
-and for anyone who wants the exact figure.
+C amber, D red, each readable as text on white), the scale is the konversi's
+own 25-100 with the grade bounds (65,00 / 76,61 / 88,31) drawn as guides.
+Each chart carries a <title> and the pages put the same numbers in a table
+beside it, for screen readers and for anyone who wants the exact figure.
 """
 
 from collections.abc import Sequence
@@ -25,7 +25,7 @@ from sukma.surveys.templatetags.figures import element_name_text, number
 GRADE_COLOURS = {
     Mutu.A: "#1f7a3a",
     Mutu.B: "#0b5fa5",
-    Mutu.C: "#c27803",
+    Mutu.C: "#9a5b00",  # amber dark enough for text: 5.4:1 on white (the old #c27803 had 3.5:1)
     Mutu.D: "#b42318",
 }
 EMPTY_COLOUR = "#c3cad3"
@@ -247,4 +247,41 @@ def trend_columns(months: Sequence[MonthFigure]) -> SafeString:
         guides,
         baseline,
         mark_safe("".join(parts)),
+    )
+
+
+# ---------------------------------------------------------------- a figure's small meter
+METER_HEIGHT = 10
+
+
+def score_meter(konversi, mutu) -> SafeString:
+    """A figure as a small bar on the 25-100 scale in its grade's colour, with the grade
+    bounds as ticks: for lists of agencies and regencies, where a row has a line's room.
+
+    The figure is printed as text beside it, so the meter is hidden from screen readers.
+    An empty track for a figure without an index.
+    """
+    grade = Mutu(str(mutu)) if mutu else None
+    bar = ""
+    if konversi not in (None, ""):
+        bar = format_html(
+            '<rect x="0" y="1" width="{}" height="{}" rx="3" fill="{}"/>',
+            _pct(_share(Decimal(str(konversi)))),
+            METER_HEIGHT - 2,
+            colour(grade),
+        )
+    ticks = format_html_join(
+        "",
+        '<line x1="{0}" x2="{0}" y1="0" y2="{1}" stroke="{2}" stroke-width="1"/>',
+        ((_pct(_share(bound)), METER_HEIGHT, GUIDE_COLOUR) for _mutu, bound in BOUNDS),
+    )
+    return format_html(
+        '<svg class="meter-chart" aria-hidden="true" focusable="false" width="100%" height="{}" '
+        'xmlns="http://www.w3.org/2000/svg"><rect x="0" y="1" width="100%" height="{}" rx="3" '
+        'fill="{}"/>{}{}</svg>',
+        METER_HEIGHT,
+        METER_HEIGHT - 2,
+        TRACK_COLOUR,
+        bar,
+        ticks,
     )

@@ -5,12 +5,19 @@ for the current year and the last closed year, with response counts and
 sample adequacy. A figure whose sample falls short is shown with that flag,
 never hidden. Numbers come from the same selectors as the dashboards, so the
 two always agree.
+
+Each agency is a <details> whose summary holds its figure and grade, its
+services inside, so a phone shows the whole list before anything is opened.
+A GET search (?q=, no JavaScript) keeps the agencies whose name matches (with
+every service) and the services whose name matches (with their agency, opened);
+any text is accepted and an empty result says so.
 """
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from sukma.access.permissions import scope_for
+from sukma.forms import matches, search_text, search_words
 from sukma.surveys.dashboard.views import period_label
 from sukma.surveys.method.ikm import Mutu
 from sukma.surveys.models import PeriodKind
@@ -40,7 +47,27 @@ def period_section(period, *, key: str, heading: str) -> dict:
     }
 
 
+def agencies_matching(agencies: list[dict], words: list[str]) -> list[dict]:
+    """The agencies a search finds: by their own names with every service, or by a service's
+    name (with the agency's) with only those services; each found one is shown opened."""
+    if not words:
+        return agencies
+    found = []
+    for item in agencies:
+        agency = item["agency"]
+        names = (agency.name, agency.short_name)
+        if matches(words, *names):
+            found.append({**item, "open": True})
+            continue
+        services = [sv for sv in item["services"] if matches(words, sv["service"].name, *names)]
+        if services:
+            found.append({**item, "services": services, "open": True})
+    return found
+
+
 def public_results(request):
+    query = search_text(request.GET.get("q"))
+    words = search_words(query)
     current = current_period(PeriodKind.YEAR)
     closed = last_closed_period(PeriodKind.YEAR)
     sections = []
@@ -52,11 +79,16 @@ def public_results(request):
         sections.append(
             period_section(closed, key="final", heading=_("Last closed period (final)"))
         )
+    for section in sections:
+        section["agencies"] = agencies_matching(section["agencies"], words)
     return render(
         request,
         "surveys/public/results.html",
         {
             "regency": request.tenant,
+            "query": query,
+            "searching": bool(words),
+            "found": any(section["agencies"] for section in sections),
             "sections": sections,
             "current": current,
             "closed": closed,

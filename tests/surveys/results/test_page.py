@@ -8,33 +8,13 @@ from django.db import connection
 from django.utils import timezone
 
 from sukma.surveys import selectors
-from sukma.surveys.models import Agency, Period, PeriodKind, Service, ServicePoint
+from sukma.surveys.models import Agency, Period, PeriodKind
 from tests.conftest import KEDIRI_HOST, TULUNGAGUNG_HOST, host_client
-from tests.surveys.conftest import ALL_FOUR, submit
+from tests.surveys.conftest import submit
+from tests.surveys.results.conftest import CODES
 
-NOW = timezone.make_aware(datetime.datetime(2026, 11, 20, 10, 0))
 LAST_YEAR = timezone.make_aware(datetime.datetime(2025, 12, 20, 10, 0))
-CODES = [f"U{i}" for i in range(1, 10)]
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@pytest.fixture
-def rsud(in_tulungagung):
-    agency = Agency.objects.create(name="RSUD dr. Iskak", short_name="RSUD", kind="rsud")
-    service = Service.objects.create(agency=agency, name="Rawat jalan", annual_users=50000)
-    point = ServicePoint.objects.create(
-        agency=agency, name="Poli Umum", code="RS4P9X2W", default_service=service
-    )
-    return agency, service, point
-
-
-@pytest.fixture
-def this_year(dukcapil, rsud, year_2026):
-    submit(dukcapil[3], ALL_FOUR, now=NOW)
-    submit(dukcapil[3], {**{c: 3 for c in CODES}, "U4": None}, now=NOW)
-    submit(dukcapil[3], {c: 2 for c in CODES}, now=NOW)
-    submit(rsud[2], {**ALL_FOUR, "U3": 2}, now=NOW)
-    return year_2026
 
 
 @pytest.fixture
@@ -77,7 +57,7 @@ def test_every_agency_and_service_shows_the_selectors_figures(personas, this_yea
     agencies = selectors.agency_figures(this_year)
     assert len(agencies) == 2
     for agency, figure in agencies:
-        card = current.split(f'data-agency="{agency.pk}"', 1)[1].split("</article>", 1)[0]
+        card = current.split(f'data-agency="{agency.pk}"', 1)[1].split("</details>", 1)[0]
         assert f'<span class="score" data-value="{figure.result.konversi}">' in card
         assert f'data-value="{figure.responses}"' in card
         assert f">{figure.result.mutu}</span>" in card
@@ -112,7 +92,7 @@ def test_the_last_closed_year_is_shown_beside_the_current_one(personas, this_yea
     dukcapil = Agency.objects.get(short_name="Dukcapil")
     figure = selectors.agency_figure(closed_2025, dukcapil)
     assert figure.result.konversi is not None and figure.responses == 2
-    card = final.split(f'data-agency="{dukcapil.pk}"', 1)[1].split("</article>", 1)[0]
+    card = final.split(f'data-agency="{dukcapil.pk}"', 1)[1].split("</details>", 1)[0]
     assert f'data-value="{figure.result.konversi}"' in card
     assert html.index('id="berjalan"') < html.index('id="final"')
 
