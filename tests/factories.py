@@ -1,10 +1,13 @@
 """Building blocks for tests: agreements and regencies made through the real services."""
 
 import datetime
+import io
 import itertools
 import secrets
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from pypdf import PdfWriter
 
 from sukma.platform.services.agreements import agreement_register, agreement_transition
 from sukma.platform.services.provisioning import provisioning_run, provisioning_start
@@ -12,9 +15,25 @@ from sukma.platform.services.provisioning import provisioning_run, provisioning_
 _numbers = itertools.count(1)
 
 
+def pdf_bytes(size: int = 0) -> bytes:
+    """A real one-page PDF (pypdf reads it), at least `size` bytes long."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": "Perjanjian kerja sama", "/Padding": "0" * size})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def png_bytes() -> bytes:
+    """A real PNG image (Pillow decodes it)."""
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (11, 95, 165)).save(out, "PNG")
+    return out.getvalue()
+
+
 def pdf_file(name: str = "mou.pdf", size: int = 0) -> SimpleUploadedFile:
-    body = b"%PDF-1.4\n% a signed agreement\n" + b"0" * size + b"\n%%EOF\n"
-    return SimpleUploadedFile(name, body, content_type="application/pdf")
+    return SimpleUploadedFile(name, pdf_bytes(size), content_type="application/pdf")
 
 
 def agreement_values(**overrides) -> dict:

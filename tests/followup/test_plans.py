@@ -16,10 +16,11 @@ from sukma.surveys.followup import services as rtl
 from sukma.surveys.followup.models import FollowUpEvidence, FollowUpPlan, PlanStatus
 from sukma.surveys.selectors import agency_figure
 from sukma.surveys.structure import services as structure
+from tests.factories import pdf_bytes, png_bytes
 from tests.followup.conftest import MARCH_2025, UNEVEN, lock, submit
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = pdf_bytes()
+PNG = png_bytes()
 
 
 def upload(name: str, data: bytes, content_type: str = "application/pdf"):
@@ -224,6 +225,8 @@ def test_a_pdf_and_a_png_are_accepted_and_audited(approved, personas, dukcapil, 
         ("skrip.html", PDF),  # a PDF's bytes under another name
         ("kosong.pdf", b""),
         ("program.exe", b"MZ\x90\x00" + b"\x00" * 60),
+        ("polyglot.pdf", b"%PDF-1.4\n<html><script>alert(1)</script></html>"),
+        ("header.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),  # a PNG's first bytes only
     ],
 )
 def test_a_file_that_is_not_what_it_says_is_refused(approved, personas, name, data):

@@ -16,7 +16,7 @@ from sukma.platform.services.agreements import (
     agreement_transition,
 )
 from sukma.tenants.models import Regency
-from tests.factories import agreement_values, pdf_file, signed_agreement
+from tests.factories import agreement_values, pdf_bytes, pdf_file, signed_agreement
 
 pytestmark = pytest.mark.django_db
 S = AgreementStatus
@@ -76,6 +76,11 @@ def test_a_duplicate_agreement_number_is_refused(personas):
         SimpleUploadedFile("mou.pdf", b"<html>not a pdf</html>", content_type="application/pdf"),
         SimpleUploadedFile("mou.pdf", b"", content_type="application/pdf"),
         SimpleUploadedFile("mou.exe", b"MZ\x90\x00", content_type="application/octet-stream"),
+        # An HTML page that says "%PDF-" in its first kilobyte passed the old check.
+        SimpleUploadedFile("mou.pdf", b"%PDF-1.7\n<html><script>alert(1)</script></html>"),
+        SimpleUploadedFile("mou.pdf", b"<!-- %PDF-1.4 --><html><body>polyglot</body></html>"),
+        # A real PDF's start, cut short: no pages to read.
+        SimpleUploadedFile("mou.pdf", pdf_bytes()[:200], content_type="application/pdf"),
     ],
 )
 def test_a_document_that_is_not_a_pdf_is_refused_and_nothing_is_stored(personas, upload):

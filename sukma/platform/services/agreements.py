@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from sukma.access.audit import audit_record, snapshot
 from sukma.platform.models import AgreementStatus, ReplicationAgreement
 from sukma.platform.services.regencies import regency_register
+from sukma.uploads import is_pdf
 
 S = AgreementStatus
 # The only moves an agreement may make. Anything else is refused.
@@ -23,7 +24,6 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 # Provisioning is allowed only under one of these.
 IN_FORCE = {S.SIGNED, S.ACTIVE}
-PDF_MAGIC = b"%PDF-"
 
 
 def agreement_document_check(document: UploadedFile) -> None:
@@ -36,9 +36,9 @@ def agreement_document_check(document: UploadedFile) -> None:
             {"document": _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}}
         )
     document.seek(0)
-    head = document.read(1024)
+    data = document.read(limit + 1)
     document.seek(0)
-    if PDF_MAGIC not in head:
+    if not is_pdf(data):
         raise ValidationError({"document": _("The signed agreement must be a PDF file.")})
 
 

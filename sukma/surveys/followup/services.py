@@ -40,14 +40,15 @@ from sukma.surveys.followup.models import (
 from sukma.surveys.models import Agency, Period
 from sukma.surveys.selectors import agency_figure, totals_per
 from sukma.tenants.models import Regency
+from sukma.uploads import image_type, is_pdf
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 MAX_EVIDENCE_PER_ITEM = 10
-# What a file's first bytes must be, by the type we accept; and the names it may carry.
+# The types we accept (read by sukma.uploads), the names each may carry, and the stored one.
 EVIDENCE_TYPES = {
-    "application/pdf": (b"%PDF-", (".pdf",), ".pdf"),
-    "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg"), ".jpg"),
-    "image/png": (b"\x89PNG\r\n\x1a\n", (".png",), ".png"),
+    "application/pdf": ((".pdf",), ".pdf"),
+    "image/jpeg": ((".jpg", ".jpeg"), ".jpg"),
+    "image/png": ((".png",), ".png"),
 }
 
 # The only moves a plan's status makes, and who may make each.
@@ -428,17 +429,15 @@ def plan_save(
 
 
 # ====================================================================== evidence
-def evidence_type(head: bytes, filename: str) -> str:
-    """The content type the file really is, checked by its first bytes and its name.
+def evidence_type(data: bytes, filename: str) -> str:
+    """The content type the file really is, read by a real parser, and its name says so too.
 
     Raises ValidationError unless it is a PDF, JPEG or PNG whose name says so too.
     """
     extension = os.path.splitext(filename or "")[1].lower()
-    for content_type, (magic, extensions, _default) in EVIDENCE_TYPES.items():
-        if head.startswith(magic):
-            if extension not in extensions:
-                break
-            return content_type
+    content_type = "application/pdf" if is_pdf(data) else image_type(data)
+    if content_type and extension in EVIDENCE_TYPES[content_type][0]:
+        return content_type
     raise ValidationError({"file": _("Evidence must be a PDF, JPEG or PNG file.")})
 
 
@@ -466,13 +465,13 @@ def _evidence_check(plan: FollowUpPlan, item: FollowUpItem, upload) -> tuple[byt
             {"file": _("A file may be at most %(mb)s MB.") % {"mb": MAX_EVIDENCE_BYTES // 2**20}}
         )
     original = os.path.basename(getattr(upload, "name", "") or "")[:200]
-    return data, original, evidence_type(data[:16], original)
+    return data, original, evidence_type(data, original)
 
 
 def _evidence_store(acting_user, item: FollowUpItem, checked: tuple[bytes, str, str]):
     """Store a checked file (the caller holds the plan's lock)."""
     data, original, content_type = checked
-    stored_name = secrets.token_hex(12) + EVIDENCE_TYPES[content_type][2]
+    stored_name = secrets.token_hex(12) + EVIDENCE_TYPES[content_type][1]
     evidence = FollowUpEvidence(
         item=item,
         original_name=original,
