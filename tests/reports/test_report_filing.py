@@ -17,6 +17,8 @@ from sukma.surveys.models import Agency, Period, PeriodKind, Service, ServicePoi
 from sukma.surveys.reports import services
 from sukma.surveys.reports.models import ReportSettings
 from sukma.surveys.reports.pdf import report_pdf
+from sukma.surveys.reports.selectors import data_fingerprint, subject_for
+from sukma.surveys.reports.xlsx import report_xlsx
 from sukma.surveys.structure.services import period_lock
 from tests.api.conftest import api_client
 from tests.conftest import TULUNGAGUNG_HOST, host_client
@@ -27,6 +29,7 @@ from tests.reports.helpers import (
     pdf_page_count,
     pdf_pages,
     pdf_png_pages,
+    workbook,
 )
 from tests.reports.test_report_settings import png_bytes
 from tests.surveys.conftest import submit
@@ -252,3 +255,24 @@ def test_the_report_renders_to_png_pages_and_the_first_is_not_blank(personas, su
     inked = sum(count for level, count in enumerate(cover.histogram()) if level < 200)
     assert inked > cover.width * cover.height * 0.01  # text, the score box: not a blank page
     assert all(image.getextrema()[0] < 128 for image in images)  # every page has dark text
+
+
+def test_the_workbook_names_the_same_weight_in_indonesian(personas, free_service):
+    agency, year = free_service
+    wb = workbook(report_xlsx(data_for(personas.tulungagung, "agency", agency.pk, year)))
+    summary = {row[0]: row[1] for row in wb["Ringkasan"].iter_rows(values_only=True)}
+    assert summary["Bobot"] == "1/8 per unsur (bobot sama)"
+
+
+def test_changed_settings_make_a_new_file(personas, surveyed):
+    agency, *_rest, year = surveyed
+    subject = subject_for("agency", agency.pk)
+    before = data_fingerprint(subject, year)
+    services.report_settings_update(
+        acting_user=personas.tulungagung_admin,
+        signatory_name="Dra. Sri Wahyuni",
+        signatory_position="",
+        signatory_nip=NIP,
+        foreword="",
+    )
+    assert data_fingerprint(subject, year) != before
