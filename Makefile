@@ -19,9 +19,10 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-* && touch $@
 
 # Debian packages the tests need: Chromium for the browser tests, fonts and Pango for the
-# PDFs (WeasyPrint), gettext for the check that every string is in the catalogue.
+# PDFs (WeasyPrint), gettext for the check that every string is in the catalogue, poppler-utils
+# (pdftotext, pdftoppm) for the tests that read the laporan back.
 # Installed with apt-get when missing and we may; otherwise say what is missing.
-DEBIAN_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext
+DEBIAN_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext poppler-utils
 debian-deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

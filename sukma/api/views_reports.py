@@ -21,6 +21,7 @@ from sukma.api.permissions import WorksInThisRegency
 from sukma.api.serializers import ErrorSerializer
 from sukma.surveys.models import Period
 from sukma.surveys.reports.models import ReportFile, ReportFormat, ReportScope, ReportState
+from sukma.surveys.reports.selectors import download_name
 from sukma.surveys.reports.services import report_access_check, report_request
 
 
@@ -162,4 +163,8 @@ class ReportDownloadView(APIView):
                 {"detail": "The report is not ready yet.", "errors": {}},
                 status=status.HTTP_409_CONFLICT,
             )
-        return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename)
+        return FileResponse(
+            report.file.open("rb"),
+            as_attachment=True,
+            filename=download_name(report, request.tenant),
+        )

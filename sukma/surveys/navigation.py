@@ -70,6 +70,8 @@ def section_of(request) -> str:
         return namespace
     if name.startswith("dashboard"):
         return "dashboard"
+    if name == "report_settings":  # set up once, like the weights: a setup page
+        return "setup"
     if name.startswith("report_"):
         return "reports"
     if name.startswith("assisted_"):
@@ -118,7 +120,11 @@ def setup_links(request, admin: bool) -> list[Link]:
     ]
     if admin:
         rows.append(("import", _("Import")))
-    return [Link(key, label, reverse(f"surveys_admin:{key}"), key == name) for key, label in rows]
+    links = [Link(key, label, reverse(f"surveys_admin:{key}"), key == name) for key, label in rows]
+    if admin:
+        url = reverse("report_settings")
+        links.append(Link("report_settings", _("Report settings"), url, name == "report_settings"))
+    return links
 
 
 def dashboard_links(request, scope: Scope) -> list[Link]:

@@ -4,8 +4,13 @@ A ReportFile is one request for a report (a PDF or an XLSX workbook) of the
 regency, an agency or a service over a period, and, once a worker has made
 it, the file. The file is cached by its data fingerprint: a request whose
 fingerprint matches a file already made (or being made) gets that one.
-Writes go through sukma.surveys.reports.services.
+ReportSettings is the regency's one row of what its reports carry besides
+the figures: the coat of arms on the cover, the signatory (name, position,
+NIP) and the foreword (Kata Pengantar). Writes go through
+sukma.surveys.reports.services.
 """
+
+import secrets
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +88,45 @@ class ReportFile(models.Model):
     def finished(self) -> bool:
         return self.state in (ReportState.DONE, ReportState.FAILED)
 
+
+def coat_of_arms_path(instance: "ReportSettings", filename: str) -> str:
+    """In the regency's own folder under MEDIA_ROOT, with a fresh name: none replaces another."""
+    from django.db import connection
+
+    return f"report-settings/{connection.schema_name}/lambang-{secrets.token_hex(8)}.png"
+
+
+class ReportSettings(models.Model):
+    """The regency's report settings: one row (pk 1)."""
+
+    coat_of_arms = models.FileField(
+        _("coat of arms"), upload_to=coat_of_arms_path, max_length=200, blank=True
+    )
+    signatory_name = models.CharField(_("signatory's name"), max_length=120, blank=True)
+    signatory_position = models.CharField(_("signatory's position"), max_length=160, blank=True)
+    signatory_nip = models.CharField(
+        _("signatory's NIP"), max_length=18, blank=True, help_text=_("18 digits.")
+    )
+    foreword = models.TextField(
+        _("foreword (Kata Pengantar)"), blank=True, help_text=_("Empty: the default text.")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("report settings")
+        verbose_name_plural = _("report settings")
+
+    def __str__(self) -> str:
+        return self.signatory_name or "report settings"
+
+    @classmethod
+    def current(cls) -> "ReportSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
     @property
-    def filename(self) -> str:
-        return f"laporan-skm-{self.scope}-{self.scope_id}-{self.period_id}.{self.fmt}"
+    def nip_printed(self) -> str:
+        """The NIP as it is printed: birth date, appointment, sex, serial (8 6 1 3)."""
+        nip = self.signatory_nip
+        if len(nip) != 18:
+            return nip
+        return f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"

@@ -7,6 +7,13 @@ Every number is the selectors' (the totals and the IKM engine), printed in
 the Indonesian format (75,00). Charts are the dashboards' server-side SVG.
 Like the posters, WeasyPrint gets a URL fetcher that allows only inline
 data and lays the text out in DejaVu Sans: the PDF never touches the network.
+
+What a Bagian Organisasi files: the regency's coat of arms on the cover, a
+foreword (Kata Pengantar) and the signatory with the NIP (report settings);
+"SEMENTARA" on every page while the period is not locked; the weight each
+element got, the dashboard's own figure; a section with nothing to say is one
+line. The page header is a CSS string, so the subject's name is escaped for
+CSS there (an HTML entity would print as it is, a quote would end the string).
 """
 
 import re
@@ -14,19 +21,34 @@ import re
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from sukma.surveys.dashboard import charts
 from sukma.surveys.method.elements import ELEMENTS
 from sukma.surveys.method.ikm import WeightPolicy
 from sukma.surveys.method.rounding import share_percent
 from sukma.surveys.models import QuestionKind
-from sukma.surveys.reports.selectors import ReportData, date_id, number_id, period_label_id
+from sukma.surveys.reports.selectors import (
+    ReportData,
+    coat_of_arms_uri,
+    date_id,
+    foreword_paragraphs,
+    number_id,
+    period_label_id,
+    weight_id,
+)
 
 SCOPE_WORDS = {"regency": "Pemerintah Daerah", "agency": "Perangkat Daerah", "service": "Layanan"}
-POLICY_ID = {
-    WeightPolicy.EXACT: "bobot sama persis 1/9 untuk setiap unsur (bawaan SuKMa)",
-    WeightPolicy.LEGACY_0_11: "bobot 0,11 per unsur (kebijakan lama, untuk rekonsiliasi)",
-    WeightPolicy.LEGACY_0_111: "bobot 0,111 per unsur (kebijakan lama, untuk rekonsiliasi)",
+POLICY_NOTE_ID = {
+    WeightPolicy.EXACT: "bobot yang sama untuk setiap unsur yang dinilai",
+    WeightPolicy.LEGACY_0_11: (
+        "bobot lama 0,11 sebagaimana tercetak dalam PermenPANRB 14/2017, dipakai untuk "
+        "rekonsiliasi dengan data lama; jumlah bobotnya dibagi rata ke unsur yang dinilai"
+    ),
+    WeightPolicy.LEGACY_0_111: (
+        "bobot lama 0,111, dipakai untuk rekonsiliasi dengan data lama; jumlah bobotnya "
+        "dibagi rata ke unsur yang dinilai"
+    ),
 }
 KINERJA_BANDS = (
     ("A", "Sangat baik", "88,31 – 100,00", "3,5324 – 4,00"),
@@ -40,6 +62,36 @@ _BRIEF = re.compile(r'<text class="brief"[^>]*>.*?</text>', re.S)
 def _pdf_svg(svg: str) -> str:
     """The dashboard chart for print: only the full element names (no CSS to pick one)."""
     return mark_safe(_BRIEF.sub("", str(svg)))
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal of any text: every character but letters, digits and spaces escaped.
+
+    Each escape ends with a space, which CSS consumes as its terminator.
+    """
+    escaped = "".join(
+        c if (c.isascii() and c.isalnum()) or c == " " else f"\\{ord(c):x} " for c in text
+    )
+    return mark_safe(f'"{escaped}"')
+
+
+def _signatory(data: ReportData) -> dict:
+    """Who signs: the regency's signatory; an agency's report, the agency's head (by hand)."""
+    settings = data.settings
+    if data.subject.agency is not None:
+        return {"position": f"Kepala {data.subject.agency.name}", "name": "", "nip": ""}
+    return {
+        "position": settings.signatory_position
+        or f"Kepala Bagian Organisasi Sekretariat Daerah {data.regency.name}",
+        "name": settings.signatory_name,
+        "nip": settings.nip_printed,
+    }
+
+
+def _split_plans(plans) -> tuple[list, list[str]]:
+    """Plans with elements acted on (printed as tables), and the names of those without."""
+    acted = [plan for plan in plans if plan.acted]
+    return acted, [f"{plan.agency} ({plan.status.lower()})" for plan in plans if not plan.acted]
 
 
 def _num(value, places=2):
@@ -109,8 +161,18 @@ def report_context(data: ReportData) -> dict:
     lowest = list(result.lowest_first())
     policy = WeightPolicy(str(result.policy))
     subject = data.subject
+    plans, plans_unacted = _split_plans(data.plans)
+    previous, previous_unacted = _split_plans(data.previous)
+    profiles = [t for t in data.profiles if t.rows]
+    header = f"Laporan SKM · {Truncator(data.title).chars(70)} · {data.period_label}"
     return {
         "d": data,
+        "provisional": not data.period.locked,
+        "header_css": css_string(header),
+        "provisional_css": css_string("SEMENTARA"),
+        "arms": coat_of_arms_uri(data.settings),
+        "foreword": foreword_paragraphs(data.settings, data.title, data.period_label),
+        "signatory": _signatory(data),
         "regency": data.regency,
         "title": data.title,
         "scope_word": SCOPE_WORDS[subject.scope],
@@ -123,8 +185,9 @@ def report_context(data: ReportData) -> dict:
         "complete": result.complete,
         "missing": ", ".join(result.missing_elements),
         "answered": len(result.answered_elements),
-        "policy_text": POLICY_ID[policy],
-        "policy": policy.value,
+        "element_total": len(result.elements),
+        "weight": weight_id(result),
+        "policy_note": POLICY_NOTE_ID[policy],
         "sample": {
             "responses": _num(sample.responses, 0),
             "population": _num(sample.population, 0) if sample.population_known else None,
@@ -176,8 +239,9 @@ def report_context(data: ReportData) -> dict:
                 "withheld": _num(t.withheld, 0) if t.withheld else "",
                 "min_group": t.min_group,
             }
-            for t in data.profiles
+            for t in profiles
         ],
+        "profiles_empty": [t.heading for t in data.profiles if not t.rows],
         "points": data.points,
         "trend": [
             {
@@ -193,8 +257,10 @@ def report_context(data: ReportData) -> dict:
         "month_chart": _pdf_svg(charts.trend_columns(data.months))
         if len(data.months) > 1 and result.mutu
         else "",
-        "plans": data.plans,
-        "previous": data.previous,
+        "plans": plans,
+        "plans_unacted": plans_unacted,
+        "previous": previous,
+        "previous_unacted": previous_unacted,
         "previous_label": period_label_id(data.previous_period) if data.previous_period else "",
         "kinerja_bands": KINERJA_BANDS,
         "questionnaire": _questionnaire(data),

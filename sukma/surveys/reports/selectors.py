@@ -3,9 +3,12 @@
 Every figure is sukma.surveys.selectors' (the totals and the IKM engine);
 this module only gathers them for one scope (regency, agency or service)
 and period, with the words the report prints around them, in Bahasa
-Indonesia.
+Indonesia: the weight each element got (the dashboard's own figure), the
+regency's report settings (foreword, signatory, coat of arms) and the name
+a downloaded file gets.
 """
 
+import base64
 import datetime
 import hashlib
 import json
@@ -13,11 +16,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Sum
 from django.utils import translation
+from django.utils.text import slugify
 
 from sukma.surveys import selectors as figures
 from sukma.surveys.breakdowns import breakdown, min_group_size
 from sukma.surveys.dashboard.selectors import MonthFigure, monthly_figures
 from sukma.surveys.followup import selectors as followup
+from sukma.surveys.method.ikm import WeightPolicy
 from sukma.surveys.models import (
     PROFILE_FIELDS,
     Agency,
@@ -29,11 +34,13 @@ from sukma.surveys.models import (
     ServicePoint,
 )
 from sukma.surveys.reports import rtl
-from sukma.surveys.reports.models import ReportScope
+from sukma.surveys.reports.models import ReportFile, ReportScope, ReportSettings
 from sukma.surveys.templatetags.figures import number as shown_number
+from sukma.surveys.templatetags.figures import weight_shown
 
 # Bumped when what a report contains changes, so cached files are made again.
-LAYOUT_VERSION = 2  # 2: small profile groups hidden (reports made before could show them)
+# 3: small profile groups hidden (2), and the regency's settings, foreword and signatory.
+LAYOUT_VERSION = 3
 TREND_PERIODS = 5
 
 PROFILE_HEADINGS_ID = {
@@ -160,6 +167,9 @@ def data_fingerprint(subject: Subject, period: Period) -> str:
         ),
         "points": list(points.order_by("pk").values_list("pk", "name", "address", "active")),
         "rtl": rtl.fingerprint(subject.agency_id, period, previous_period(period)),
+        "settings": ReportSettings.objects.filter(pk=1)
+        .values_list("updated_at", flat=True)
+        .first(),
     }
     blob = json.dumps(parts, default=str, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()
@@ -195,6 +205,7 @@ class ReportData:
     previous: list[rtl.PlanView] = field(default_factory=list)
     previous_period: Period | None = None
     generated_on: datetime.date | None = None
+    settings: ReportSettings = field(default_factory=ReportSettings)
 
 
 def subject_title(regency, subject: Subject) -> str:
@@ -297,6 +308,7 @@ def report_data(regency, subject: Subject, period: Period, *, today=None) -> Rep
             previous=rtl.previous_realisation(subject.agency_id, period),
             previous_period=previous,
             generated_on=today,
+            settings=report_settings(),
         )
         # Resolve lazy labels now, while the language is Indonesian.
         for table in data.profiles:
@@ -308,3 +320,95 @@ def number_id(value, places: int = 2) -> str:
     """75,00 / 1.234: Indonesian number format, rounded half-up as on every face; "–" for None."""
     with translation.override("id"):
         return shown_number(value, places)
+
+
+# ---------------------------------------------------------------- the weight, in words
+POLICY_ID = {
+    WeightPolicy.EXACT: "bobot sama",
+    WeightPolicy.LEGACY_0_11: "bobot lama 0,11",
+    WeightPolicy.LEGACY_0_111: "bobot lama 0,111",
+}
+
+
+def weight_id(result) -> str:
+    """ "1/8 per unsur (bobot sama)": the dashboard's weight figure, with the policy in words."""
+    with translation.override("id"):
+        shown = weight_shown(result)
+    return f"{shown} per unsur ({POLICY_ID[WeightPolicy(str(result.policy))]})"
+
+
+# ---------------------------------------------------------------- the report settings
+FOREWORD_DEFAULT = """\
+Puji syukur kami panjatkan ke hadirat Tuhan Yang Maha Esa, karena atas rahmat-Nya \
+Laporan Survei Kepuasan Masyarakat (SKM) {subjek} periode {periode} dapat diselesaikan.
+
+Survei Kepuasan Masyarakat dilaksanakan berdasarkan Peraturan Menteri Pendayagunaan Aparatur \
+Negara dan Reformasi Birokrasi Nomor 14 Tahun 2017 untuk mengukur tingkat kepuasan masyarakat \
+atas pelayanan publik yang diterimanya. Survei dilaksanakan secara elektronik melalui SuKMa: \
+masyarakat memberikan penilaian langsung setelah menerima pelayanan, secara anonim dan mudah.
+
+Hasil survei ini menjadi bahan evaluasi dan dasar penyusunan rencana tindak lanjut perbaikan \
+pelayanan, terutama pada unsur pelayanan yang nilainya masih rendah. Kami menyampaikan terima \
+kasih kepada masyarakat yang telah meluangkan waktu mengisi survei, serta kepada semua pihak \
+yang telah membantu pelaksanaannya.
+
+Kami menyadari laporan ini masih memiliki kekurangan; saran dan masukan untuk perbaikan \
+sangat kami harapkan."""
+
+
+def report_settings() -> ReportSettings:
+    """The regency's report settings as stored, or the defaults (nothing is written)."""
+    return ReportSettings.objects.filter(pk=1).first() or ReportSettings(pk=1)
+
+
+def foreword_paragraphs(settings: ReportSettings, subject: str, period_label: str) -> list[str]:
+    """The foreword's paragraphs, {subjek} and {periode} filled in (the default when empty)."""
+    text = settings.foreword.strip() or FOREWORD_DEFAULT
+    text = text.replace("{subjek}", subject).replace("{periode}", period_label)
+    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+
+
+def coat_of_arms_uri(settings: ReportSettings) -> str:
+    """The stored coat of arms as a data: URI (the PDF fetches nothing else), or ""."""
+    if not settings.coat_of_arms:
+        return ""
+    try:
+        with settings.coat_of_arms.open("rb") as handle:
+            return "data:image/png;base64," + base64.b64encode(handle.read()).decode("ascii")
+    except OSError:  # the file went missing: the cover goes without it
+        return ""
+
+
+# ---------------------------------------------------------------- the downloaded file's name
+def period_slug(period: Period) -> str:
+    """2026, 2026-s1, 2026-tw2, 2026-03."""
+    if period.kind == PeriodKind.YEAR:
+        return str(period.year)
+    if period.kind == PeriodKind.SEMESTER:
+        return f"{period.year}-s{period.number}"
+    if period.kind == PeriodKind.QUARTER:
+        return f"{period.year}-tw{period.number}"
+    return f"{period.year}-{period.number:02d}"
+
+
+def regency_subdomain(regency) -> str:
+    domain = regency.primary_domain
+    if domain:
+        return domain.split(".")[0]
+    return regency.schema_name.removeprefix("r_").replace("_", "-")
+
+
+def download_name(report: ReportFile, regency) -> str:
+    """laporan-skm-<subdomain>[-<agency>[-<service>]]-<period>.<pdf|xlsx>"""
+    parts = ["laporan-skm", regency_subdomain(regency)]
+    if report.scope in (ReportScope.AGENCY, ReportScope.SERVICE):
+        try:
+            subject = subject_for(report.scope, report.scope_id)
+        except (Agency.DoesNotExist, Service.DoesNotExist):
+            subject = None
+        if subject is not None:
+            parts.append(slugify(subject.agency.short_name or subject.agency.name)[:40])
+            if subject.service is not None:
+                parts.append(slugify(subject.service.name)[:40])
+    parts.append(period_slug(report.period))
+    return "-".join(p for p in parts if p) + f".{report.fmt}"

@@ -7,9 +7,14 @@ on the message. report_generate is what the worker runs: it claims the
 request with a conditional UPDATE (so a redelivered message does no work
 twice), builds the PDF or the workbook, saves it and records progress on
 the way.
+
+The report settings (coat of arms, signatory, foreword) are written by
+report_settings_update, report_coat_of_arms_set and report_coat_of_arms_remove:
+regency admins only, each write audited in its transaction.
 """
 
 import logging
+import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -18,9 +23,19 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sukma import background
+from sukma.access.audit import audit_record, snapshot
+from sukma.access.permissions import can_admin_regency
 from sukma.surveys.models import Agency, Period, Service
-from sukma.surveys.reports.models import ReportFile, ReportFormat, ReportScope, ReportState
+from sukma.surveys.reports.emblem import coat_of_arms_clean
+from sukma.surveys.reports.models import (
+    ReportFile,
+    ReportFormat,
+    ReportScope,
+    ReportSettings,
+    ReportState,
+)
 from sukma.surveys.reports.selectors import data_fingerprint, report_data, subject_for
+from sukma.tenants.models import Regency
 
 log = logging.getLogger(__name__)
 
@@ -142,3 +157,112 @@ def report_generate(*, report_id: int, regency) -> ReportFile:
         raise
     report.refresh_from_db()
     return report
+
+
+# ---------------------------------------------------------------- the report settings
+FOREWORD_MAX = 6000
+NIP_SEPARATORS = re.compile(r"[ .]")
+
+
+def _regency_admin(acting_user, regency: Regency | None) -> Regency:
+    """The regency of this schema, if the user administers it; PermissionDenied otherwise."""
+    tenant = getattr(connection, "tenant", None)
+    regency = regency or tenant
+    if not isinstance(regency, Regency) or regency.schema_name != connection.schema_name:
+        raise RuntimeError("report settings are written inside the regency's own schema")
+    if not can_admin_regency(acting_user, regency):
+        raise PermissionDenied(_("Only this regency's administrators may change the reports."))
+    return regency
+
+
+def nip_clean(value: str) -> str:
+    """An NIP as its 18 digits (spaces and dots between groups allowed); "" stays ""."""
+    nip = NIP_SEPARATORS.sub("", value or "")
+    if nip and not (len(nip) == 18 and nip.isascii() and nip.isdigit()):
+        raise ValidationError(
+            {"signatory_nip": _("An NIP is 18 digits, for example 19800101 200501 1 001.")}
+        )
+    return nip
+
+
+def _settings_locked() -> ReportSettings:
+    ReportSettings.current()
+    return ReportSettings.objects.select_for_update().get(pk=1)
+
+
+@transaction.atomic
+def report_settings_update(
+    *,
+    acting_user,
+    signatory_name: str,
+    signatory_position: str,
+    signatory_nip: str,
+    foreword: str,
+    regency: Regency | None = None,
+) -> ReportSettings:
+    """The signatory and the foreword (empty: the default one) of every report of the regency."""
+    regency = _regency_admin(acting_user, regency)
+    nip = nip_clean(signatory_nip)
+    foreword = (foreword or "").replace("\r\n", "\n").strip()
+    if len(foreword) > FOREWORD_MAX:
+        raise ValidationError(
+            {
+                "foreword": _("The foreword is too long: at most %(n)s characters.")
+                % {"n": FOREWORD_MAX}
+            }
+        )
+    settings = _settings_locked()
+    before = snapshot(settings)
+    settings.signatory_name = (signatory_name or "").strip()
+    settings.signatory_position = (signatory_position or "").strip()
+    settings.signatory_nip = nip
+    settings.foreword = foreword
+    settings.full_clean()
+    settings.save()
+    audit_record(
+        actor=acting_user,
+        action="report_settings.updated",
+        target=settings,
+        regency=regency,
+        before=before,
+        after=snapshot(settings),
+    )
+    return settings
+
+
+def _replace_coat_of_arms(acting_user, regency, picture: bytes | None) -> ReportSettings:
+    settings = _settings_locked()
+    before = snapshot(settings)
+    old = settings.coat_of_arms.name if settings.coat_of_arms else ""
+    if picture is None:
+        settings.coat_of_arms = ""
+    else:
+        settings.coat_of_arms.save("lambang.png", ContentFile(picture), save=False)
+    settings.save()
+    audit_record(
+        actor=acting_user,
+        action="report_settings.coat_of_arms",
+        target=settings,
+        regency=regency,
+        before=before,
+        after=snapshot(settings),
+    )
+    if old:  # the old picture goes once the change is committed; a rollback keeps it
+        storage = settings.coat_of_arms.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return settings
+
+
+@transaction.atomic
+def report_coat_of_arms_set(
+    *, acting_user, data: bytes, regency: Regency | None = None
+) -> ReportSettings:
+    """Check an uploaded picture (see emblem.py) and put it on every report's cover."""
+    regency = _regency_admin(acting_user, regency)
+    return _replace_coat_of_arms(acting_user, regency, coat_of_arms_clean(data))
+
+
+@transaction.atomic
+def report_coat_of_arms_remove(*, acting_user, regency: Regency | None = None) -> ReportSettings:
+    regency = _regency_admin(acting_user, regency)
+    return _replace_coat_of_arms(acting_user, regency, None)

@@ -3,19 +3,37 @@
 Access is the dashboards': regency admins may ask for any report, agency
 operators only for their own agency and its services, anyone else gets the
 403 page. Asking is a POST (it may queue work); the request's page refreshes
-itself without JavaScript until the file is ready.
+itself without JavaScript until the file is ready. The report settings page
+(coat of arms, signatory, foreword) is for the regency's admins only.
 """
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sukma.forms import add_service_errors
 from sukma.surveys.dashboard.views import dashboard_access, forbidden, nav_context, period_label
 from sukma.surveys.models import Agency, Period, Service
+from sukma.surveys.reports.emblem import MAX_BYTES
+from sukma.surveys.reports.forms import ReportSettingsForm
 from sukma.surveys.reports.models import ReportFile, ReportScope, ReportState
-from sukma.surveys.reports.services import report_access_check, report_request
+from sukma.surveys.reports.selectors import (
+    FOREWORD_DEFAULT,
+    coat_of_arms_uri,
+    download_name,
+    report_settings,
+)
+from sukma.surveys.reports.services import (
+    report_access_check,
+    report_coat_of_arms_remove,
+    report_coat_of_arms_set,
+    report_request,
+    report_settings_update,
+)
 
 
 def _digits(value) -> int:
@@ -90,4 +108,58 @@ def report_download(request, report_id: int):
         return forbidden(request)
     if report.state != ReportState.DONE or not report.file:
         raise Http404(_("This report is not ready yet."))
-    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename)
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=download_name(report, request.tenant),
+    )
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def _settings_save(request, form: ReportSettingsForm) -> None:
+    """Every change of the form, or none of them (a refused picture keeps the rest unsaved)."""
+    given = form.cleaned_data
+    foreword = given["foreword"]
+    with transaction.atomic():
+        report_settings_update(
+            acting_user=request.user,
+            signatory_name=given["signatory_name"],
+            signatory_position=given["signatory_position"],
+            signatory_nip=given["signatory_nip"],
+            foreword="" if _same_text(foreword, FOREWORD_DEFAULT) else foreword,
+        )
+        if given["coat_of_arms"]:
+            data = given["coat_of_arms"].read(MAX_BYTES + 1)
+            report_coat_of_arms_set(acting_user=request.user, data=data)
+        elif given["coat_of_arms_remove"]:
+            report_coat_of_arms_remove(acting_user=request.user)
+
+
+@dashboard_access
+def report_settings_page(request):
+    if not request.scope.regency_admin:
+        return forbidden(request)
+    settings = report_settings()
+    initial = {
+        "signatory_name": settings.signatory_name,
+        "signatory_position": settings.signatory_position,
+        "signatory_nip": settings.nip_printed,
+        "foreword": settings.foreword or FOREWORD_DEFAULT,
+    }
+    form = ReportSettingsForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _settings_save(request, form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The report settings are saved: new reports use them."))
+            return redirect("report_settings")
+    return render(
+        request,
+        "reports/settings.html",
+        {"form": form, "arms": coat_of_arms_uri(settings), "regency": request.tenant},
+    )

@@ -25,7 +25,7 @@ from sukma import sheets
 from sukma.surveys.method.elements import ELEMENTS
 from sukma.surveys.method.rounding import share_percent
 from sukma.surveys.models import ELEMENT_FIELDS, PROFILE_FIELDS, Response
-from sukma.surveys.reports.selectors import PROFILE_HEADINGS_ID, ReportData
+from sukma.surveys.reports.selectors import PROFILE_HEADINGS_ID, ReportData, weight_id
 
 HEAD_FONT = Font(bold=True, color="FFFFFF")
 HEAD_FILL = PatternFill("solid", fgColor="0B3D6E")
@@ -165,7 +165,7 @@ def report_xlsx(data: ReportData, progress=lambda percent: None) -> bytes:
         ("IKM konversi (25-100)", _n(result.konversi)),
         ("Mutu", str(result.mutu) if result.mutu else None),
         ("Kinerja", result.mutu.kinerja if result.mutu else None),
-        ("Kebijakan bobot", str(result.policy)),
+        ("Bobot", weight_id(result)),
         ("Respons dikeluarkan dari perhitungan", excluded),
         (
             "Catatan",

@@ -70,19 +70,22 @@ def element_name(code: str) -> str:
     return element_name_text(code)
 
 
-def weight_text(result) -> str:
-    """ "1/9 (exact)", "0,11 (legacy_0_11)": the weight each element got, and the policy."""
+def weight_shown(result) -> str:
+    """ "1/9", "1/8", "0,11": the weight each answered element got (the report prints it too)."""
     weight = result.weight
     policy = WeightPolicy(str(result.policy))
     if weight is None:
         weight = policy.weight()
     if policy is WeightPolicy.EXACT:
-        shown = f"{weight.numerator}/{weight.denominator}" if weight != 1 else "1"
-    else:
-        shown = number(
-            Decimal(weight.numerator) / Decimal(weight.denominator), 3 if weight * 1000 % 10 else 2
-        )
-    return f"{shown} ({policy.value})"
+        return f"{weight.numerator}/{weight.denominator}" if weight != 1 else "1"
+    return number(
+        Decimal(weight.numerator) / Decimal(weight.denominator), 3 if weight * 1000 % 10 else 2
+    )
+
+
+def weight_text(result) -> str:
+    """ "1/9 (exact)", "0,11 (legacy_0_11)": the weight each element got, and the policy."""
+    return f"{weight_shown(result)} ({WeightPolicy(str(result.policy)).value})"
 
 
 @register.filter
