@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # The embedded servers of the test suite live apart from the demo's.
 TEST_VAR := $(CURDIR)/var/test
 
-.PHONY: install demo test smoke lint layers bench stop clean debian-deps messages
+.PHONY: install demo test smoke fuzz lint layers bench stop clean debian-deps messages
 
 install: $(STAMP)
 
@@ -43,6 +43,12 @@ demo: install
 test: install debian-deps layers
 	@if [ -z "$$DATABASE_URL" ] || [ -z "$$REDIS_URL" ]; then export SUKMA_VAR_DIR=$(TEST_VAR); fi; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	SUKMA_VAR_DIR=$(TEST_VAR) $(BIN)/python -m sukma.embedded stop; exit $$status
+
+# The API fuzzed from its OpenAPI schemas (tests/fuzz), bounded to a few minutes.
+fuzz: install
+	@if [ -z "$$DATABASE_URL" ] || [ -z "$$REDIS_URL" ]; then export SUKMA_VAR_DIR=$(TEST_VAR); fi; \
+	$(BIN)/python -m pytest -q -m fuzz tests/fuzz; status=$$?; \
 	SUKMA_VAR_DIR=$(TEST_VAR) $(BIN)/python -m sukma.embedded stop; exit $$status
 
 # A short run with neither DATABASE_URL nor REDIS_URL: proves the embedded path.
