@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from sukma import sheets
 from sukma.surveys.complaints import clocks
-from sukma.surveys.complaints.models import Case, Status
+from sukma.surveys.complaints.models import Status
 
-CHUNK = 500
+CHUNK = 2000
 LANGUAGE = "id"
 
 
@@ -42,29 +42,48 @@ def _local(moment):
     return moment.astimezone(clocks.JAKARTA).replace(tzinfo=None) if moment else None
 
 
-def case_row(case: Case) -> list:
+# Only the columns the file shows: a case's response row is wide (every answer), and
+# building model instances cost more than writing the file.
+FIELDS = (
+    "tracking_code",
+    "received_at",
+    "agency__name",
+    "response__service__name",
+    "response__suggestion",
+    "status",
+    "is_overdue",
+    "forward_due_on",
+    "forwarded_at",
+    "answer_due_on",
+    "closed_at",
+    "public_answer",
+    "rejection_reason",
+)
+
+
+def case_row(values: dict) -> list:
     return [
-        case.tracking_code,
-        _local(case.received_at),
-        case.agency.name,
-        case.response.service.name,
-        case.response.suggestion,
-        str(Status(case.status).label),
-        _("Yes") if case.is_overdue else _("No"),
-        case.forward_due_on,
-        _local(case.forwarded_at),
-        case.answer_due_on,
-        _local(case.closed_at),
-        case.public_answer,
-        case.rejection_reason,
+        values["tracking_code"],
+        _local(values["received_at"]),
+        values["agency__name"],
+        values["response__service__name"],
+        values["response__suggestion"],
+        str(Status(values["status"]).label),
+        _("Yes") if values["is_overdue"] else _("No"),
+        values["forward_due_on"],
+        _local(values["forwarded_at"]),
+        values["answer_due_on"],
+        _local(values["closed_at"]),
+        values["public_answer"],
+        values["rejection_reason"],
     ]
 
 
 def _rows(cases) -> Iterator[list]:
     # Translated inside the generator: a streamed response runs it after the view returned.
     with translation.override(LANGUAGE):
-        for case in cases.iterator(chunk_size=CHUNK):
-            yield case_row(case)
+        for values in cases.values(*FIELDS).iterator(chunk_size=CHUNK):
+            yield case_row(values)
 
 
 def _with_headings(cases) -> Iterable[list]:
