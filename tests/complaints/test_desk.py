@@ -97,6 +97,9 @@ def test_the_period_filter_takes_a_period_or_dates_in_jakarta(personas, desk):
 BAD = [
     {"opd": "abc"},
     {"opd": "999999"},
+    {"opd": "9" * 30},
+    {"periode": "9" * 30},
+    {"dari": "99999-01-01"},
     {"status": "nope"},
     {"periode": "999999"},
     {"periode": "x"},
