@@ -43,7 +43,8 @@ def test_the_tracking_page_shows_exactly_one_case_and_nothing_else(personas, duk
     assert set(page.context["shown"]) == {
         "tracking_code", "status", "status_label", "agency", "service", "suggestion",
         "received_at", "forwarded_at", "closed_at", "forward_due_on", "answer_due_on",
-        "public_answer", "answered_at", "rejection_reason", "steps",
+        "public_answer", "answered_at", "rejection_reason", "steps", "answer_latest_on",
+        "overdue",
     }  # fmt: skip
     assert "case" not in page.context
     assert page["Cache-Control"] == "private, no-store"
@@ -114,7 +115,7 @@ def test_the_page_is_indonesian_first_and_english_on_request(dukcapil):
     english = host_client(TULUNGAGUNG_HOST, HTTP_ACCEPT_LANGUAGE="en").get(
         f"/lacak/{case.tracking_code}?lang=en"
     )
-    assert "No answer yet." in english.content.decode()
+    assert "No answer yet" in english.content.decode()
 
 
 def test_the_page_still_answers_when_the_cache_is_down(dukcapil, settings):
@@ -127,3 +128,57 @@ def test_the_page_still_answers_when_the_cache_is_down(dukcapil, settings):
         }
     }
     assert host_client(TULUNGAGUNG_HOST).get(f"/lacak/{case.tracking_code}").status_code == 200
+
+
+def _days(*days) -> list[str]:
+    from django.utils import formats, translation
+
+    with translation.override("id"):
+        return [formats.date_format(day, "j F Y") for day in days]
+
+
+def test_the_tracking_page_names_the_days_plainly_not_a_rule_about_following_up(dukcapil):
+    """Issue 19: "menjawab paling lambat 5 hari kerja setelah saran Anda ditindaklanjuti"
+    read as if the answer came after the matter was settled. The page now names the days."""
+    from django.utils import timezone
+
+    from sukma.surveys.complaints import clocks
+
+    case = Case.objects.get(response=complain(dukcapil[3], "Baru saja.", now=timezone.now()))
+    connection.set_schema_to_public()
+    body = host_client(TULUNGAGUNG_HOST).get(f"/lacak/{case.tracking_code}").content.decode()
+    start, answer = _days(case.forward_due_on, clocks.add_working_days(case.forward_due_on, 5))
+    assert "ditindaklanjuti" not in body.lower()
+    assert (
+        f"Belum ada jawaban. Perangkat daerah mulai menangani saran Anda paling lambat {start} "
+        f"dan menjawabnya paling lambat {answer}."
+    ) in body
+
+
+def test_once_taken_up_the_page_names_the_answers_own_day(personas, dukcapil):
+    from django.utils import timezone
+
+    case = Case.objects.get(response=complain(dukcapil[3], "Diproses.", now=timezone.now()))
+    case = case_transition(case=case, acting_user=personas.tulungagung_admin, to="diproses")
+    connection.set_schema_to_public()
+    body = host_client(TULUNGAGUNG_HOST).get(f"/lacak/{case.tracking_code}").content.decode()
+    (answer,) = _days(case.answer_due_on)
+    assert (
+        "Belum ada jawaban. Perangkat daerah sedang menangani saran Anda dan menjawabnya "
+        f"paling lambat {answer}."
+    ) in body
+
+
+def test_a_late_case_says_it_is_late_and_a_rejected_one_promises_no_answer(personas, dukcapil):
+    late = Case.objects.get(response=complain(dukcapil[3], "Lama.", now=FRI))
+    rejected = Case.objects.get(response=complain(dukcapil[3], "Tolak.", now=FRI, token="t"))
+    case_transition(
+        case=rejected, acting_user=personas.tulungagung_admin, to="ditolak", reason="Bukan layanan."
+    )
+    connection.set_schema_to_public()
+    client = host_client(TULUNGAGUNG_HOST)
+    (start,) = _days(late.forward_due_on)
+    body = client.get(f"/lacak/{late.tracking_code}").content.decode()
+    assert f"seharusnya mulai menangani saran Anda paling lambat {start}" in body
+    body = client.get(f"/lacak/{rejected.tracking_code}").content.decode()
+    assert "Belum ada jawaban" not in body and "Bukan layanan." in body

@@ -21,15 +21,43 @@ def overdue_q(now: datetime.datetime) -> Q:
     )
 
 
+def search_q(query: str) -> Q:
+    """A tracking code exactly (any case, any spaces), or every word of the query somewhere in
+    the citizen's text or the agency's public answer or reason. Words are text, not patterns
+    (``icontains`` escapes ``%`` and ``_``)."""
+    words = query.split()
+    if not words:
+        return Q()
+    code = "".join(words).upper()
+    by_code = Q(tracking_code=code) if code.isalnum() and len(code) <= 16 else Q(pk__in=[])
+    by_words = Q()
+    for word in words:
+        by_words &= (
+            Q(response__suggestion__icontains=word)
+            | Q(public_answer__icontains=word)
+            | Q(rejection_reason__icontains=word)
+        )
+    return by_code | by_words
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=clocks.JAKARTA)
+
+
 def inbox(
     *,
     agency_ids: frozenset[int] | None,
     agency_id: int | None = None,
     status: str = "",
     overdue: bool = False,
+    query: str = "",
+    received_from: datetime.date | None = None,
+    received_to: datetime.date | None = None,
     now: datetime.datetime | None = None,
 ) -> QuerySet[Case]:
-    """Cases an inbox shows: not spam; limited to ``agency_ids`` unless None (whole regency)."""
+    """Cases the desk shows: not spam; limited to ``agency_ids`` unless None (whole regency).
+
+    ``received_from`` and ``received_to`` are days in Jakarta, both included."""
     now = now or timezone.now()
     cases = (
         Case.objects.filter(spam=False)
@@ -50,7 +78,13 @@ def inbox(
         cases = cases.filter(status=status)
     if overdue:
         cases = cases.filter(overdue_q(now))
-    return cases.order_by("-is_overdue", "status", "-received_at")
+    if query:
+        cases = cases.filter(search_q(query))
+    if received_from is not None:
+        cases = cases.filter(received_at__gte=_start_of(received_from))
+    if received_to is not None:
+        cases = cases.filter(received_at__lt=_start_of(received_to + datetime.timedelta(days=1)))
+    return cases.order_by("-is_overdue", "status", "-received_at", "-pk")
 
 
 def case_for_staff(pk: int, *, agency_ids: frozenset[int] | None) -> Case | None:

@@ -9,6 +9,8 @@ app_name = "complaints"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("unduh.csv", views.export, {"fmt": "csv"}, name="export_csv"),
+    path("unduh.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("<int:pk>/", views.case_page, name="case"),
 ]
 

@@ -6,8 +6,10 @@ internal notes, the assignee, other cases or the citizen's other answers. A wron
 code, a missing one and a malformed one get the same status and the same body;
 lookups are rate-limited per address (a keyed hash of it, in the cache).
 
-Inbox (``/pengaduan/``): regency admins see every agency, agency operators their
-own; anyone else signed in gets 403 (the dashboard's access rule, reused).
+The desk (``/pengaduan/``): regency admins see every agency, agency operators their
+own; anyone else signed in gets 403 (the dashboard's access rule, reused). Search and
+filters come by GET (forms.DeskFilters); the same list downloads as CSV or XLSX
+(``unduh.csv``, ``unduh.xlsx``, exports.py) within the same scope.
 """
 
 import logging
@@ -17,20 +19,20 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sukma.access.models import User
 from sukma.surveys.citizen.protection import client_address, over_limit, rate_key
 from sukma.surveys.citizen.views import _language, _remember_language
-from sukma.surveys.complaints import clocks, selectors, services
+from sukma.surveys.complaints import clocks, exports, selectors, services
+from sukma.surveys.complaints.forms import DeskFilters
 from sukma.surveys.complaints.models import Status
-from sukma.surveys.dashboard.views import dashboard_access, nav_context
+from sukma.surveys.dashboard.views import dashboard_access, nav_context, picker
 from sukma.surveys.models import Agency
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,14 @@ def _steps(status: Status) -> list[dict]:
     ]
 
 
+def _answer_latest_on(case):
+    """The last day the answer may come: its own due day once the case is taken up; before,
+    the due day it would have if taken up on the last day allowed for that."""
+    if case.answer_due_on:
+        return case.answer_due_on
+    return clocks.add_working_days(case.forward_due_on, clocks.ANSWER_WORKING_DAYS)
+
+
 @require_GET
 def track(request, code: str):
     chosen = _language(request)
@@ -109,6 +119,8 @@ def track(request, code: str):
         "closed_at": case.closed_at,
         "forward_due_on": case.forward_due_on,
         "answer_due_on": case.answer_due_on,
+        "answer_latest_on": _answer_latest_on(case),
+        "overdue": selectors.case_is_overdue(case),
         "public_answer": case.public_answer,
         "answered_at": case.answered_at,
         "rejection_reason": case.rejection_reason if case.status == Status.REJECTED else "",
@@ -118,47 +130,76 @@ def track(request, code: str):
     return _private(_remember_language(response, chosen))
 
 
-# ---------------------------------------------------------------- inbox
-def _agency_filter(request, agencies) -> int | None:
-    raw = request.GET.get("opd", "")
-    if raw.isdigit() and any(a.pk == int(raw) for a in agencies):
-        return int(raw)
-    return None
-
-
-@dashboard_access
-@require_GET
-def inbox(request):
-    scope = request.scope
-    now = timezone.now()
-    agencies = list(
+# ---------------------------------------------------------------- the desk
+def _visible_agencies(scope):
+    return (
         Agency.objects.all()
         if scope.regency_admin
         else Agency.objects.filter(pk__in=scope.agency_ids)
     )
-    agency_id = _agency_filter(request, agencies)
-    status = request.GET.get("status", "")
-    status = status if status in Status.values else ""
-    overdue = request.GET.get("terlambat", "") == "1"
-    cases = selectors.inbox(
-        agency_ids=scope.limit, agency_id=agency_id, status=status, overdue=overdue, now=now
+
+
+def _desk(request, now):
+    """The desk's filters as read from the query string, and the cases they select (None
+    when the filters cannot be read: the form then holds the messages to show)."""
+    scope = request.scope
+    form = DeskFilters(request.GET, agencies=_visible_agencies(scope))
+    if not form.is_valid():
+        return form, None
+    return form, selectors.inbox(agency_ids=scope.limit, now=now, **form.selector_arguments())
+
+
+def _desk_page(request, form, cases, now, *, status=200):
+    page = Paginator(cases if cases is not None else [], PAGE_SIZE).get_page(
+        request.GET.get("halaman")
     )
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("halaman"))
-    filters = {"opd": agency_id or "", "status": status, "terlambat": "1" if overdue else ""}
-    query = urlencode({k: v for k, v in filters.items() if v})
+    query = form.query_string() if cases is not None else ""
     context = {
         **nav_context(request, "complaints"),
-        "agencies": agencies,
-        "agency_id": agency_id,
-        "status": status,
-        "overdue": overdue,
+        "form": form,
+        "valid": cases is not None,
+        "agencies": list(form.fields["opd"].queryset),
+        "periods": picker(form.cleaned_data.get("periode") if cases is not None else None),
         "statuses": Status.choices,
         "page": page,
         "cases": page.object_list,
         "query": query,
         "today": clocks.jakarta_date(now),
     }
-    return render(request, "complaints/inbox.html", context)
+    return render(request, "complaints/inbox.html", context, status=status)
+
+
+@dashboard_access
+@require_GET
+def inbox(request):
+    now = timezone.now()
+    form, cases = _desk(request, now)
+    if cases is None:
+        return _desk_page(request, form, None, now, status=400)
+    return _desk_page(request, form, cases, now)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dashboard_access
+@require_GET
+def export(request, fmt: str):
+    """The desk's current list as a file, for whoever may read the desk, within their scope."""
+    now = timezone.now()
+    form, cases = _desk(request, now)
+    if cases is None:
+        return _desk_page(request, form, None, now, status=400)
+    name = exports.filename(fmt, clocks.jakarta_date(now))
+    if fmt == "xlsx":
+        response = FileResponse(exports.cases_xlsx(cases), content_type=XLSX)
+    else:
+        response = StreamingHttpResponse(
+            exports.cases_csv(cases), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 ACTIONS = {"status", "assign", "answer", "note", "spam"}

@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sukma import sheets
 from sukma.access.audit import audit_record
 from sukma.forms import whole_number
 from sukma.surveys.models import Agency, AgencyKind, Service, ServicePoint
@@ -541,10 +542,7 @@ def structure_import(
     return report
 
 
-def template_csv() -> str:
-    """The downloadable template: the headers and a few example rows."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(TEMPLATE_HEADER)
-    writer.writerows(TEMPLATE_ROWS)
-    return out.getvalue()
+def template_csv() -> bytes:
+    """The downloadable template: the headers and a few example rows, written by
+    sukma/sheets.py like every file the product makes (its BOM is read back above)."""
+    return b"".join(sheets.csv_stream([TEMPLATE_HEADER, *TEMPLATE_ROWS]))

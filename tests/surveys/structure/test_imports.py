@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from sukma.access.models import AuditEvent
@@ -17,6 +19,14 @@ from sukma.surveys.structure.services import agency_create
 pytestmark = pytest.mark.django_db
 
 OPD_TEMPLATE = Path(imports.__file__).parents[2] / "data" / "opd-template.csv"
+# Arbitrary Unicode, with what spreadsheets and XML choke on made likely.
+NASTY = st.text(
+    alphabet=st.one_of(
+        st.characters(codec=None),
+        st.sampled_from(["=", "+", "-", "@", "\t", "\r", "\n", "\x00", "\x0b", "\ud800", ";"]),
+    ),
+    max_size=30,
+)
 HEADER = "jenis_opd,opd,singkatan,layanan,pengguna_per_tahun,titik_layanan,alamat\n"
 
 
@@ -287,3 +297,30 @@ def test_a_file_full_of_errors_lists_the_first_ones_and_counts_the_rest(run, per
     assert len(report.errors) == imports.MAX_REPORTED_ERRORS
     assert report.more_errors == imports.MAX_ROWS - imports.MAX_REPORTED_ERRORS
     assert [e.row for e in report.errors] == list(range(2, imports.MAX_REPORTED_ERRORS + 2))
+
+
+# ====================================================================== the files it writes
+def test_the_template_is_written_by_the_sheets_writer_and_holds_no_formula():
+    import csv
+
+    from sukma import sheets
+
+    data = imports.template_csv()
+    assert data.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[0] == imports.TEMPLATE_HEADER and rows[1:] == imports.TEMPLATE_ROWS
+    assert not any(v.startswith(sheets.FORMULA_LEADS) for row in rows for v in row)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(NASTY, min_size=7, max_size=7), min_size=1, max_size=5))
+def test_any_text_the_sheets_writer_puts_in_a_csv_the_import_reads_back(table):
+    """The import reads the product's own CSV files cell for cell, whatever the text:
+    sheets.csv_stream (with its BOM) and imports' reader agree."""
+    from sukma import sheets
+
+    data = b"".join(sheets.csv_stream([imports.TEMPLATE_HEADER, *table]))
+    rows = imports._read_csv(data)
+    assert rows[0] == imports.TEMPLATE_HEADER
+    assert rows[1:] == [[sheets.cell_text(text) for text in row] for row in table]
+    assert not any(v.startswith(sheets.FORMULA_LEADS) for row in rows for v in row)

@@ -332,4 +332,5 @@ def test_the_import_template_downloads_as_csv(personas):
     client = host_client(TULUNGAGUNG_HOST, personas.tulungagung_admin)
     response = client.get(url("import_template"))
     assert response["Content-Type"].startswith("text/csv")
-    assert response.content.decode().startswith("jenis_opd,opd,singkatan,layanan")
+    assert response.content.startswith("\ufeff".encode())  # the BOM: Excel reads UTF-8
+    assert response.content.decode("utf-8-sig").startswith("jenis_opd,opd,singkatan,layanan")
