@@ -5,6 +5,7 @@ checked at start-up, so that a typo in a variable stops the process with a
 clear message instead of running with a silent default.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -48,6 +49,18 @@ def words(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [w.strip() for w in raw.split(",") if w.strip()]
+
+
+def networks(name: str) -> list[str]:
+    """A comma-separated list of addresses or networks (10.0.0.5, 172.16.0.0/12), each checked
+    now: a typo must stop the process, not fail every request that asks who the client is."""
+    values = words(name, [])
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise EnvError(f"{name}: {value!r} is not an address or a network") from exc
+    return values
 
 
 PREPARE_WHEN_ASKED = 2**31  # a count never reached: only prepare=True prepares
