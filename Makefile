@@ -19,9 +19,11 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-* && touch $@
 
 # Debian packages the tests need: Chromium for the browser tests, fonts and Pango for the
-# PDFs (WeasyPrint), gettext for the check that every string is in the catalogue.
+# PDFs (WeasyPrint), gettext for the check that every string is in the catalogue, nginx and
+# openssl for tests/deploy (the product behind nginx over TLS, as deploy/ runs it).
 # Installed with apt-get when missing and we may; otherwise say what is missing.
-DEBIAN_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext
+DEBIAN_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext \
+  nginx openssl
 debian-deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
