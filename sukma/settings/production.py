@@ -8,39 +8,11 @@ once it starts (tests/deploy/test_production_settings.py).
 
 from pathlib import Path
 
-from django.core.checks.security.base import (
-    SECRET_KEY_INSECURE_PREFIX,
-    SECRET_KEY_MIN_LENGTH,
-    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
-)
-
 from sukma.settings import env
-
-# Secrets that are, or were, written in this repository (the base settings' development
-# key, the old compose file's, deploy/env.example's placeholder).
-KNOWN_SECRET_KEYS = {
-    "insecure-dev-key-change-me-in-production",
-    "change-me",
-    "replace-with-the-output-of-the-command-in-deploy-readme",
-}
-
-
-def checked_secret_key(key: str) -> str:
-    if not key:
-        raise env.EnvError("SECRET_KEY must be set in production (deploy/README.md says how)")
-    if key in KNOWN_SECRET_KEYS or key.startswith(SECRET_KEY_INSECURE_PREFIX):
-        raise env.EnvError("SECRET_KEY is a published example: generate your own")
-    if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
-        raise env.EnvError(
-            f"SECRET_KEY is too short or too plain: at least {SECRET_KEY_MIN_LENGTH} characters,"
-            f" {SECRET_KEY_MIN_UNIQUE_CHARACTERS} of them different"
-        )
-    return key
-
 
 # Checked before the base settings are read: without DATABASE_URL they would start the
 # embedded PostgreSQL, which has no place on a server.
-checked_secret_key(env.text("SECRET_KEY"))
+env.secret_key("SECRET_KEY")
 for name, why in [
     ("DATABASE_URL", "the embedded PostgreSQL is for the demo and the tests"),
     ("REDIS_URL", "the embedded Redis is for the demo and the tests"),
