@@ -203,7 +203,7 @@ def _domain_for_tulungagung(personas, django_db_blocker):
             domain.delete()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def served(installation, personas, django_db_blocker, tmp_path_factory, pytestconfig) -> Served:
     """gunicorn (production settings, sukma.gunicorn_conf) behind nginx over TLS."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"

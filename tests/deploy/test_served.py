@@ -7,7 +7,10 @@ addresses nor query strings.
 """
 
 import json
+import secrets
 import ssl
+import subprocess
+import time
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
@@ -19,9 +22,21 @@ from tests.conftest import PASSWORD
 from tests.deploy.conftest import BASE, CLIENT, TULUNGAGUNG, https
 from tests.factories import counter_create
 from tests.second_factor import code_for, device_for
+from tests.serving.conftest import _database_url
 
 MADE_UP = "198.51.100.77"  # what a client may write into X-Forwarded-For itself
 PRIVATE_QUERY = "tampilan=besar&rahasia=nik-3504012345670001"
+
+
+def _logged(log, path: str, seconds: float = 10) -> list[str]:
+    """The lines of `log` about `path`: a server writes its line once the answer has gone, so
+    the client may hold the answer a moment before the line is there."""
+    deadline = time.monotonic() + seconds
+    while True:
+        lines = [line for line in log.read_text().splitlines() if path in line]
+        if lines or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -130,8 +145,37 @@ def test_the_access_logs_hold_no_address_and_no_query_string(served, counter):
     path = f"/s/{counter.code}/"
     assert https(served, TULUNGAGUNG, f"{path}?{PRIVATE_QUERY}").status == 200
     for log in (served.gunicorn_access_log, served.nginx_access_log):
-        lines = [line for line in log.read_text().splitlines() if path in line]
+        lines = _logged(log, path)
         assert lines, f"{log.name} did not record the request"
         for line in lines:
             assert CLIENT not in line and "127.0.0.1" not in line, line
             assert "rahasia" not in line and "tampilan" not in line and "?" not in line, line
+
+
+def test_the_worker_of_the_units_and_compose_starts_from_the_wheel_and_answers(served, tmp_path):
+    """deploy/systemd/sukma-worker.service's command, from the installed wheel with the
+    production settings, on a queue of its own (it must take no other test's work)."""
+    installed = served.installation
+    celery = str(installed.venv / "bin" / "celery")
+    environment = {**installed.environment, "DATABASE_URL": _database_url()}
+    name = f"deploy-check-{secrets.token_hex(3)}@localhost"
+    worker = subprocess.Popen(
+        [celery, "-A", "sukma.worker.celery", "worker", "--loglevel", "INFO", "--pool", "solo",
+         "-Q", name, "-n", name],
+        cwd=installed.state_dir, env=environment, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        answer = ""
+        while "pong" not in answer and time.monotonic() < deadline:
+            assert worker.poll() is None, f"the worker exited with {worker.returncode}"
+            answer = subprocess.run(
+                [celery, "-A", "sukma.worker.celery", "inspect", "ping", "-d", name,
+                 "--timeout", "5"],
+                cwd=installed.state_dir, env=environment, capture_output=True, text=True,
+            ).stdout  # fmt: skip
+        assert "pong" in answer, answer
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
