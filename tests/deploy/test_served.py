@@ -152,6 +152,15 @@ def test_the_access_logs_hold_no_address_and_no_query_string(served, counter):
             assert "rahasia" not in line and "tampilan" not in line and "?" not in line, line
 
 
+def test_the_access_logs_hold_no_tracking_code(served):
+    code = "K7QX2M9P"  # whoever holds it reads the citizen's suggestion and its replies
+    https(served, TULUNGAGUNG, f"/pengaduan/lacak/{code}/")
+    for log in (served.gunicorn_access_log, served.nginx_access_log):
+        lines = _logged(log, "/pengaduan/lacak/*/")
+        assert lines, f"{log.name} did not record the request"
+        assert code not in log.read_text()
+
+
 def test_the_worker_of_the_units_and_compose_starts_from_the_wheel_and_answers(served, tmp_path):
     """deploy/systemd/sukma-worker.service's command, from the installed wheel with the
     production settings, on a queue of its own (it must take no other test's work)."""
