@@ -20,9 +20,11 @@ $(STAMP): pyproject.toml
 
 # Debian packages the tests need: Chromium for the browser tests, fonts and Pango for the
 # PDFs (WeasyPrint), gettext for the check that every string is in the catalogue, poppler-utils
-# (pdftotext, pdftoppm) for the tests that read the laporan back.
+# (pdftotext, pdftoppm) for the tests that read the laporan back, nginx and openssl for
+# tests/deploy (the product behind nginx over TLS, as deploy/ runs it).
 # Installed with apt-get when missing and we may; otherwise say what is missing.
-DEBIAN_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext poppler-utils
+DEBIAN_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext \
+  poppler-utils nginx openssl
 debian-deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -39,7 +39,14 @@ class DisplayModeMiddleware:
         request.display_large = asked == LARGE
         response = self.get_response(request)
         if request.display_large:
-            response.set_cookie(COOKIE, LARGE, max_age=COOKIE_AGE, samesite="Lax", httponly=True)
+            response.set_cookie(
+                COOKIE,
+                LARGE,
+                max_age=COOKIE_AGE,
+                samesite="Lax",
+                httponly=True,
+                secure=request.is_secure(),
+            )
         else:
             response.delete_cookie(COOKIE, samesite="Lax")
         return response

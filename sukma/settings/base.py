@@ -15,9 +15,9 @@ BASE_DOMAIN = env.text("BASE_DOMAIN", "localhost").lower()
 SITE_SCHEME = env.text("SITE_SCHEME", "http")
 SITE_PORT = env.integer("SITE_PORT", 8000)
 ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.words("EXTRA_ALLOWED_HOSTS", [])]
-# Our own proxies (deploy/nginx.conf), by address or network: only a request coming from
+# Our own proxies (deploy/nginx/), by address or network: only a request coming from
 # one of them has its X-Forwarded-For believed (sukma/addresses.py). Empty: nobody's is.
-TRUSTED_PROXIES = env.words("TRUSTED_PROXIES", [])
+TRUSTED_PROXIES = env.networks("TRUSTED_PROXIES")
 # A form whose security token has expired gets a page that says what to do, not a bare 403.
 CSRF_FAILURE_VIEW = "sukma.platform.views_auth.form_expired"
 

@@ -5,9 +5,16 @@ checked at start-up, so that a typo in a variable stops the process with a
 clear message instead of running with a silent default.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
@@ -48,6 +55,42 @@ def words(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [w.strip() for w in raw.split(",") if w.strip()]
+
+
+def networks(name: str) -> list[str]:
+    """A comma-separated list of addresses or networks (10.0.0.5, 172.16.0.0/12), each checked
+    now: a typo must stop the process, not fail every request that asks who the client is."""
+    values = words(name, [])
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise EnvError(f"{name}: {value!r} is not an address or a network") from exc
+    return values
+
+
+# Secrets that are, or were, written in this repository (the base settings' development
+# key, the old compose file's, deploy/env.example's placeholder).
+KNOWN_SECRET_KEYS = {
+    "insecure-dev-key-change-me-in-production",
+    "change-me",
+    "replace-with-the-output-of-the-command-in-deploy-readme",
+}
+
+
+def secret_key(name: str) -> str:
+    """A secret key fit for production: set, unpublished, as long and varied as Django asks."""
+    key = text(name)
+    if not key:
+        raise EnvError(f"{name} must be set in production (deploy/README.md says how)")
+    if key in KNOWN_SECRET_KEYS or key.startswith(SECRET_KEY_INSECURE_PREFIX):
+        raise EnvError(f"{name} is a published example: generate your own")
+    if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        raise EnvError(
+            f"{name} is too short or too plain: at least {SECRET_KEY_MIN_LENGTH} characters,"
+            f" {SECRET_KEY_MIN_UNIQUE_CHARACTERS} of them different"
+        )
+    return key
 
 
 PREPARE_WHEN_ASKED = 2**31  # a count never reached: only prepare=True prepares

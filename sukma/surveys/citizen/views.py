@@ -74,6 +74,7 @@ def _remember_language(response, chosen: str | None):
             max_age=365 * 24 * 3600,
             samesite="Lax",
             httponly=True,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
         )
     return response
 
