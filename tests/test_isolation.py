@@ -60,6 +60,7 @@ OPEN_TO_ALL = {
     "api-device-token",  # a citizen's app asks for its anonymous device token
     "pwa_worker",  # the citizen page's service worker and web app manifest
     "pwa_manifest",
+    "favicon",  # the site's icon, for browsers that ask /favicon.ico
 }
 REFUSALS = {301, 302, 400, 401, 403, 404, 405}
 CONVERTER_VALUE = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -205,6 +206,12 @@ def test_kediri_admin_cannot_use_any_province_page_or_endpoint(personas, tulunga
                 checked += 1
     assert checked >= 10
     assert _tenant_state(personas.tulungagung) == before
+
+
+def _body(response) -> str:
+    """A response's text, whether sent at once or streamed (the desk's CSV export)."""
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode(errors="replace")
 
 
 def test_kediri_admin_on_its_own_host_sees_nothing_of_tulungagung(personas, tulungagung_data):

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 from django_tenants.utils import schema_exists
 
 from sukma.access.models import AuditEvent, Membership
@@ -170,7 +171,7 @@ def test_a_file_from_another_version_is_refused_clearly(ranked, tmp_path, change
         return json.dumps(change(json.loads(data))).encode() if name == "manifest.json" else data
 
     rewritten(export, changed, edit)
-    with pytest.raises(ValidationError, match=message):
+    with translation.override("en"), pytest.raises(ValidationError, match=message):
         transfer.regency_import(acting_user=None, source=changed, replace=True)
     assert figures(blitar.regency) == before
 
@@ -185,11 +186,17 @@ def test_a_damaged_file_or_an_existing_regency_is_refused_and_nothing_changes(ra
         damaged,
         lambda name, data: data.replace(b"\t", b"\t9", 1) if name.startswith("schema/") else data,
     )
-    with pytest.raises(ValidationError, match="does not match its checksum"):
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="does not match its checksum"),
+    ):
         transfer.regency_import(acting_user=None, source=damaged, replace=True)
-    with pytest.raises(ValidationError, match="already here"):
+    with translation.override("en"), pytest.raises(ValidationError, match="already here"):
         transfer.regency_import(acting_user=None, source=export)
     (tmp_path / "junk.zip").write_bytes(b"PK\x03\x04 not really")
-    with pytest.raises(ValidationError, match="not a SuKMa regency export"):
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="not a SuKMa regency export"),
+    ):
         transfer.regency_import(acting_user=None, source=tmp_path / "junk.zip")
     assert figures(blitar.regency) == before
