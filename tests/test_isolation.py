@@ -220,5 +220,5 @@ def test_kediri_admin_on_its_own_host_sees_nothing_of_tulungagung(personas, tulu
         path = _fill(route, {"uuid": uuid.uuid4()})
         if path is None:
             continue
-        body = session.get(path).content.decode(errors="replace")
+        body = _body(session.get(path))
         assert "Keluhan rahasia" not in body and "Dinas Rahasia" not in body, path
