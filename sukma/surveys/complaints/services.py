@@ -304,9 +304,7 @@ def cases_escalate_due(*, now: datetime.datetime | None = None, regency=None) ->
             ):
                 escalated.append((pk, "answer"))
         if escalated and regency is not None:
-            cases = Case.objects.select_related("agency").in_bulk(
-                [pk for pk, _kind in escalated]
-            )
+            cases = Case.objects.select_related("agency").in_bulk([pk for pk, _kind in escalated])
             rows = [
                 {
                     "case": cases[pk],
