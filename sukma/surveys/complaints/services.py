@@ -123,7 +123,6 @@ def _mail_arrival(regency, case: Case) -> None:
             "case": case,
             "agency": response.service.agency,
             "service": response.service,
-            "suggestion": response.suggestion,
             "regency": regency,
             "link": case_url(regency, case),
         },
@@ -305,9 +304,7 @@ def cases_escalate_due(*, now: datetime.datetime | None = None, regency=None) ->
             ):
                 escalated.append((pk, "answer"))
         if escalated and regency is not None:
-            cases = Case.objects.select_related("agency", "response").in_bulk(
-                [pk for pk, _kind in escalated]
-            )
+            cases = Case.objects.select_related("agency").in_bulk([pk for pk, _kind in escalated])
             rows = [
                 {
                     "case": cases[pk],
@@ -315,7 +312,6 @@ def cases_escalate_due(*, now: datetime.datetime | None = None, regency=None) ->
                     "due_on": cases[pk].forward_due_on
                     if kind == "forward"
                     else cases[pk].answer_due_on,
-                    "suggestion": cases[pk].response.suggestion,
                     "link": case_url(regency, cases[pk]),
                 }
                 for pk, kind in escalated
