@@ -10,6 +10,7 @@ work without touching /etc/hosts.
 
 import os
 import threading
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -83,6 +84,19 @@ def _csp_refusals_heard(browser) -> list[str]:
 
     browser.new_context = listening_context
     return refused
+
+
+def wait_until(page, expression: str, timeout: float = 15.0) -> None:
+    """Wait until `expression` is true in the page.
+
+    Playwright's wait_for_function evaluates its string with eval() inside the page, which
+    the Content-Security-Policy forbids ('unsafe-eval'); page.evaluate is not subject to it.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.05)
 
 
 @pytest.fixture
