@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from sukma.settings import env
@@ -96,7 +97,28 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "sukma.access.throttle.KnownDeviceMiddleware",
     "sukma.display.DisplayModeMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+
+# Content-Security-Policy on every page (django-csp): nothing inline runs or styles a page
+# unless it carries this response's nonce (the citizen's page inlines its CSS and JS so that
+# a cheap phone loads it in two requests); no style attributes (bars are SVG, sukma/templates/
+# _bar.html). Images may be data: URIs (the favicon, charts); nothing may frame a page.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 TEMPLATES = [
     {

@@ -7,7 +7,7 @@ URL conf of the request): the pages of sukma/errors.py.
 from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from sukma.platform import views_account, views_auth
 
@@ -37,7 +37,8 @@ def common_patterns(urlconf: str) -> list:
         path("api/schema/", SpectacularAPIView.as_view(urlconf=urlconf), name="schema"),
         path(
             "api/docs/",
-            SpectacularSwaggerView.as_view(url_name="schema"),
+            # Split: its script is a file of its own, not inline (Content-Security-Policy).
+            SpectacularSwaggerSplitView.as_view(url_name="schema"),
             name="api-docs",
         ),
     ]

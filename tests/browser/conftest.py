@@ -10,6 +10,7 @@ work without touching /etc/hosts.
 
 import os
 import threading
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -65,6 +66,39 @@ def site(live_site, settings) -> LiveSite:
     return live_site
 
 
+def _csp_refusals_heard(browser) -> list[str]:
+    """Every page of every browser test runs under the real Content-Security-Policy: what
+    it refuses (an inline style or script without the response's nonce) fails the test."""
+    refused: list[str] = []
+    new_context = browser.new_context
+
+    def heard(message):
+        if "Content Security Policy" in message.text:
+            where = message.location
+            refused.append(f"{where.get('url')}:{where.get('lineNumber')}: {message.text}")
+
+    def listening_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("console", heard)
+        return context
+
+    browser.new_context = listening_context
+    return refused
+
+
+def wait_until(page, expression: str, timeout: float = 15.0) -> None:
+    """Wait until `expression` is true in the page.
+
+    Playwright's wait_for_function evaluates its string with eval() inside the page, which
+    the Content-Security-Policy forbids ('unsafe-eval'); page.evaluate is not subject to it.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def chromium():
     """A headless Chromium per test, from the system's package: nothing is downloaded."""
@@ -82,9 +116,11 @@ def chromium():
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
             )
+            refused = _csp_refusals_heard(browser)
             yield browser
             browser.close()
             connections.close_all()
+            assert not refused, f"the Content-Security-Policy refused: {refused}"
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

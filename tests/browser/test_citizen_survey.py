@@ -11,6 +11,7 @@ from sukma.surveys.method.elements import ELEMENTS
 from sukma.surveys.models import (
     Response,
 )
+from tests.browser.conftest import wait_until
 from tests.cleanup import remove_agency
 from tests.factories import counter_create
 
@@ -70,7 +71,7 @@ def test_a_citizen_answers_on_a_phone_with_javascript(personas, survey_point, ch
     page = context.new_page()
     try:
         answer_and_send(page, site, survey_point, suggestion="Ruang tunggu kurang kursi.")
-        page.wait_for_function("document.querySelector('.progress')?.textContent.startsWith('7/9')")
+        wait_until(page, "document.querySelector('.progress')?.textContent.startsWith('7/9')")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         assert small_tap_targets(page) == []
         # The Indonesian wording of the regulation, every element.

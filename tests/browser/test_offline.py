@@ -20,6 +20,7 @@ from sukma.surveys.citizen.kiosk import KIOSK_COOKIE, KIOSK_COOKIE_PATH
 from sukma.surveys.kiosks.models import Kiosk, KioskPairing
 from sukma.surveys.kiosks.services import kiosk_pair, pairing_create
 from sukma.surveys.models import Channel, Period, PeriodKind, Response
+from tests.browser.conftest import wait_until
 from tests.browser.counter_site import ANSWERS, point_create, point_remove, responses
 from tests.conftest import TULUNGAGUNG_HOST
 
@@ -70,7 +71,7 @@ def answer_offline(phone, site, counter):
     fill(page, suggestion="Loket dibuka terlambat.")
     key = page.input_value("input[name=key]")
     page.click("button.send")
-    page.wait_for_function(f"{WAITING} === '1'")
+    wait_until(page, f"{WAITING} === '1'")
     return page, key
 
 
@@ -88,13 +89,13 @@ def test_an_answer_given_offline_waits_on_the_phone_and_is_stored_once_when_back
     assert responses(counter, personas.tulungagung) == []
     # Opened again offline: the kept page, with a new key (its own was used) and the count.
     assert page.reload().from_service_worker
-    page.wait_for_function(f"{WAITING} === '1'")
+    wait_until(page, f"{WAITING} === '1'")
     assert page.locator("#survey").is_visible()
     assert page.input_value("input[name=key]") != key
 
     phone.set_offline(False)
     page.reload()  # opened again with a connection: the queue is sent
-    page.wait_for_function(f"{WAITING} === '0'")
+    wait_until(page, f"{WAITING} === '0'")
     [response] = responses(counter, personas.tulungagung)
     assert response.submission_key == key
     assert response.answered_at is not None
@@ -106,14 +107,14 @@ def test_an_answer_given_offline_waits_on_the_phone_and_is_stored_once_when_back
 
     # A second page on the same phone sends nothing again: the queue is empty.
     page.reload()
-    page.wait_for_function(f"{WAITING} === '0'")
+    wait_until(page, f"{WAITING} === '0'")
     assert len(responses(counter, personas.tulungagung)) == 1
 
 
 def test_the_online_event_sends_the_queue_without_a_reload(personas, counter, phone, site):
     page, key = answer_offline(phone, site, counter)
     phone.set_offline(False)
-    page.wait_for_function(f"{WAITING} === '0'")
+    wait_until(page, f"{WAITING} === '0'")
     [response] = responses(counter, personas.tulungagung)
     assert response.submission_key == key
 
@@ -156,7 +157,7 @@ def test_an_answer_whose_period_was_locked_meanwhile_is_refused_and_kept_with_th
 
     phone.set_offline(False)
     page.reload()
-    page.wait_for_function(f"{WAITING} === '0'")
+    wait_until(page, f"{WAITING} === '0'")
     refused = page.locator("#offline .offline-refused li")
     refused.first.wait_for()
     assert refused.count() == 1
@@ -262,7 +263,7 @@ def test_a_kiosk_offline_keeps_each_citizens_answer_and_returns_to_a_fresh_form(
         fill(tablet)
         tablet.locator(f"label.opt:has(input[name='U1'][value='{first}'])").click()
         tablet.click("button.send")
-        tablet.wait_for_function(f"{WAITING} === '{n}'")
+        wait_until(tablet, f"{WAITING} === '{n}'")
         assert tablet.locator("#welcome h1").is_visible()  # back to the welcome screen
         assert f"menunggu dikirim: {n}" in tablet.text_content("#offline")
         assert tablet.is_enabled("button.send")
@@ -271,7 +272,7 @@ def test_a_kiosk_offline_keeps_each_citizens_answer_and_returns_to_a_fresh_form(
     assert responses(counter, personas.tulungagung) == []
 
     paired_tablet.set_offline(False)
-    tablet.wait_for_function(f"{WAITING} === '0'")
+    wait_until(tablet, f"{WAITING} === '0'")
     stored = responses(counter, personas.tulungagung)
     assert sorted(r.u1 for r in stored) == [2, 4]
     assert {r.channel for r in stored} == {Channel.KIOSK}

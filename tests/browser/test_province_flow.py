@@ -7,6 +7,7 @@ import pytest
 from sukma.platform.models import AgreementStatus, JobState, ProvisioningJob
 from sukma.tenants.models import Regency, RegencyStatus
 from tests.conftest import PASSWORD
+from tests.factories import pdf_bytes
 from tests.second_factor import browser_sign_in
 
 pytestmark = pytest.mark.browser
@@ -41,7 +42,7 @@ def test_province_admin_onboards_trenggalek_in_the_browser(
     personas, committed, celery_worker, site, page, tmp_path
 ):
     pdf = tmp_path / "mou-trenggalek.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n% perjanjian kerja sama\n%%EOF\n")
+    pdf.write_bytes(pdf_bytes())
 
     sign_in(page, site, personas.province_admin.email)
     register_trenggalek_agreement(page, site, pdf)

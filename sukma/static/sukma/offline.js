@@ -121,9 +121,15 @@
       }, function () { clearTimeout(timer); return queue(f); })
       .catch(function () { release(f); });
   }
+  /* A page the server sent, as a document to read (never rendered). Its inline <style>
+     carries that response's nonce, not this page's: left in, Chrome reports it as refused
+     by this page's Content-Security-Policy. Only the body is ever used. */
+  function parse(html) {
+    return new DOMParser().parseFromString(html.replace(/<style[\s\S]*?<\/style>/gi, ""), "text/html");
+  }
   /* The server's answer (a refusal, "too many") in place of this page, as a plain post would. */
   function replacePage(html) {
-    var doc = new DOMParser().parseFromString(html, "text/html");
+    var doc = parse(html);
     document.title = doc.title;
     document.documentElement.className = doc.documentElement.className;
     document.documentElement.lang = doc.documentElement.lang;
@@ -166,14 +172,14 @@
         return response.text();
       })
       .then(function (html) {
-        var input = new DOMParser().parseFromString(html, "text/html")
+        var input = parse(html)
           .querySelector("input[name=csrfmiddlewaretoken]");
         if (!input) throw new Error("no token");
         return input.value;
       });
   }
   function reason(html, status) {
-    var doc = new DOMParser().parseFromString(html, "text/html");
+    var doc = parse(html);
     var seen = [];
     doc.querySelectorAll("#errors li, .alert li, .alert p, .err").forEach(function (e) {
       var t = e.textContent.replace(/\s+/g, " ").trim();
@@ -182,7 +188,7 @@
     return seen.join(" ") || "HTTP " + status;
   }
   function trackingCode(html) {
-    var code = new DOMParser().parseFromString(html, "text/html").getElementById("tracking-code");
+    var code = parse(html).getElementById("tracking-code");
     return code ? code.textContent.trim() : "";
   }
   /* The kiosk answers JSON when asked; the counter page answers pages. */
