@@ -1,5 +1,6 @@
 """Production: everything secret or site-specific must come from the environment."""
 
+from sukma import logs
 from sukma.settings import env
 from sukma.settings.base import *  # noqa: F403
 
@@ -20,3 +21,8 @@ EMAIL_BACKEND = env.text("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailB
 # Static files come from collectstatic (deploy/README.md), with the compressed copies it
 # makes beside each file; served from the finders instead, they went out uncompressed.
 WHITENOISE_USE_FINDERS = False
+# One JSON object a line, each with its regency, unless LOG_FORMAT says otherwise.
+LOG_FORMAT = env.text("LOG_FORMAT", "json").lower()
+if LOG_FORMAT not in logs.LOG_FORMATS:
+    raise env.EnvError(f"LOG_FORMAT={LOG_FORMAT!r}: expected one of {', '.join(logs.LOG_FORMATS)}")
+LOGGING = logs.logging_config(LOG_FORMAT, LOG_LEVEL)  # noqa: F405
