@@ -83,6 +83,4 @@ def queue_depths() -> dict[str, int]:
     finally:
         client.close()
     per_queue = len(_PRIORITY_STEPS) + 1
-    return {
-        name: sum(lengths[i * per_queue : (i + 1) * per_queue]) for i, name in enumerate(names)
-    }
+    return {name: sum(lengths[i * per_queue : (i + 1) * per_queue]) for i, name in enumerate(names)}
