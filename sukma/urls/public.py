@@ -15,6 +15,7 @@ from sukma.platform.views import (
     rankings,
     regencies,
     standards,
+    task_failures,
 )
 from sukma.urls.common import (  # noqa: F401 (Django reads the handlers here)
     common_patterns,
@@ -42,6 +43,12 @@ province_patterns = [
     path("perjanjian/<int:pk>/dokumen/", agreements.agreement_document, name="agreement_document"),
     path("perjanjian/<int:pk>/status/", agreements.agreement_status, name="agreement_status"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("tugas-gagal/", task_failures.task_failure_list, name="task_failure_list"),
+    path(
+        "tugas-gagal/<int:pk>/ditangani/",
+        task_failures.task_failure_handled,
+        name="task_failure_handled",
+    ),
     path("orang/", people.province_people, name="province_people"),
     path("orang/undang/", people.province_person_invite, name="province_person_invite"),
     path("orang/<int:pk>/peran/", people.province_person_role, name="province_person_role"),

@@ -19,3 +19,6 @@ app.conf.include = [
     "sukma.worker.tasks_privacy",
 ]
 app.conf.beat_schedule = BEAT_SCHEDULE
+
+# Task durations and failures, the worker's metrics and its logs (sukma.worker.observe).
+from sukma.worker import observe  # noqa: E402, F401

@@ -57,8 +57,9 @@ def _wait_ready(port: int, process: subprocess.Popen, seconds: float = 60) -> No
 
 
 @contextlib.contextmanager
-def _serving(django_db_blocker, trusted_proxies: str):
-    """A gunicorn on a free port that believes X-Forwarded-For only from `trusted_proxies`."""
+def _serving(django_db_blocker, trusted_proxies: str, **extra_env: str):
+    """A gunicorn on a free port that believes X-Forwarded-For only from `trusted_proxies`
+    (and whose environment has `extra_env` on top)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -67,6 +68,7 @@ def _serving(django_db_blocker, trusted_proxies: str):
         "REDIS_URL": settings.REDIS_URL,
         "SECRET_KEY": settings.SECRET_KEY,
         "TRUSTED_PROXIES": trusted_proxies,
+        **extra_env,
     }
     command = [
         sys.executable, "-m", "gunicorn", "sukma.wsgi:application",

@@ -32,9 +32,11 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sukma import metrics
 from sukma.forms import whole_number
 from sukma.surveys.complaints.services import case_for
 from sukma.surveys.kiosks.models import Kiosk
@@ -389,6 +391,7 @@ def response_submit(submission: Submission, *, now: datetime | None = None) -> R
     if submission.kiosk_id and _paced_too_fast(submission.kiosk_id, answered or now):
         response.flags.append(Flag.PACE)
     if response_store(response, place, now=now, case=case_for(response)):
+        metrics.SUBMISSIONS.labels(regency=connection.schema_name).inc()
         if Flag.BURST in response.flags:
             burst_hold_earlier(response, now)
         if submission.kiosk_id:
