@@ -82,5 +82,21 @@ def database_settings(url: str) -> dict:
     }
 
 
+def replica_database_settings(url: str) -> dict:
+    """DATABASES['replica'] for DATABASE_REPLICA_URL: a streaming replica of the primary.
+
+    It gives up connecting after a few seconds (a replica that is down must cost a page
+    little: sukma.tenants.replicas then reads the primary), and in tests it mirrors the
+    default database, whose test copy replication brings it.
+    """
+    replica = database_settings(url)
+    replica["OPTIONS"] = {
+        **replica["OPTIONS"],
+        "connect_timeout": integer("DB_REPLICA_CONNECT_TIMEOUT", 3),
+    }
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
 def project_dir() -> Path:
     return Path(__file__).resolve().parent.parent.parent
