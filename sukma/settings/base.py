@@ -235,7 +235,9 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 # The project-wide stylesheet is in no app, so the finders must be told where it is.
 STATICFILES_DIRS = [BASE_DIR / "sukma" / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Every upload goes through Django's storage API: shared S3-compatible storage when
+    # MEDIA_STORAGE=s3, so several web and worker machines see the same files (docs/scaling.md).
+    "default": env.media_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
