@@ -20,12 +20,9 @@ from tests.conftest import PUBLIC_HOST, host_client
 from tests.factories import agreement_values, pdf_file
 
 SOURCE = Path(__file__).resolve().parent.parent / "sukma"
-# Writes to a path an operator names on the command line (an export archive, the demo's
-# mailbox folder): the operator's own files, never media another machine must read.
-OPERATOR_FILES = {
-    "platform/services/transfer.py",
-    "demo/mailbox.py",
-}
+# Writes to a path an operator names on the command line (a regency's export archive):
+# the operator's own file, never media another machine must read.
+OPERATOR_FILES = {"platform/services/transfer.py"}
 LOCAL_DISK = re.compile(
     r"settings\.MEDIA_ROOT|FileSystemStorage|\.write_bytes\(|\.write_text\("
     r"|\bopen\([^)]*,\s*[\"'][^\"']*[wax+]"
