@@ -71,7 +71,11 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 # queries of a citizen's submission. It is forgotten on every switch to another path
 # (see sukma.tenants.database), rollback and reconnect, so a stale path cannot survive.
 TENANT_LIMIT_SET_CALLS = True
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# The replica router first: it only ever answers for opted-in reads (sukma.tenants.replicas).
+DATABASE_ROUTERS = [
+    "sukma.tenants.replicas.ReplicaRouter",
+    "django_tenants.routers.TenantSyncRouter",
+]
 PUBLIC_SCHEMA_URLCONF = "sukma.urls.public"
 ROOT_URLCONF = "sukma.urls.tenant"
 
@@ -84,6 +88,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
     "sukma.tenants.middleware.RegencyMiddleware",
+    # Sees every statement after the schema is chosen: a request that writes reads the primary.
+    "sukma.tenants.replicas.ReplicaReadsMiddleware",
     "sukma.access.audit.AuditAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -155,6 +161,18 @@ if not DATABASE_URL:
 
     DATABASE_URL = embedded.postgres_url()
 DATABASES = {"default": env.database_settings(DATABASE_URL)}
+# A streaming replica for the dashboards, public results and rankings (docs/scaling.md).
+# Without it every read goes to the primary.
+DATABASE_REPLICA_URL = env.text("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.replica_database_settings(DATABASE_REPLICA_URL)
+# Behind by more than this, the replica is not read.
+REPLICA_MAX_LAG_SECONDS = env.integer("REPLICA_MAX_LAG_SECONDS", 5)
+# Unreachable, it is not tried again by this process for this long.
+REPLICA_RETRY_SECONDS = env.integer("REPLICA_RETRY_SECONDS", 10)
+# A browser that wrote reads the primary until the replica has replayed its write, for at
+# most this long; after that the lag bound above is what protects it.
+REPLICA_PIN_SECONDS = env.integer("REPLICA_PIN_SECONDS", 300)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.text("REDIS_URL")
@@ -247,7 +265,9 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 # The project-wide stylesheet is in no app, so the finders must be told where it is.
 STATICFILES_DIRS = [BASE_DIR / "sukma" / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Every upload goes through Django's storage API: shared S3-compatible storage when
+    # MEDIA_STORAGE=s3, so several web and worker machines see the same files (docs/scaling.md).
+    "default": env.media_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -125,5 +125,55 @@ def database_settings(url: str) -> dict:
     }
 
 
+def replica_database_settings(url: str) -> dict:
+    """DATABASES['replica'] for DATABASE_REPLICA_URL: a streaming replica of the primary.
+
+    It gives up connecting after a few seconds (a replica that is down must cost a page
+    little: sukma.tenants.replicas then reads the primary), and in tests it mirrors the
+    default database, whose test copy replication brings it.
+    """
+    replica = database_settings(url)
+    replica["OPTIONS"] = {
+        **replica["OPTIONS"],
+        "connect_timeout": integer("DB_REPLICA_CONNECT_TIMEOUT", 3),
+    }
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
+def media_storage() -> dict:
+    """STORAGES['default']: where uploads (signed agreements, reports, evidence) are kept.
+
+    ``filesystem`` (the default) keeps them under MEDIA_ROOT: one machine only, or a
+    folder every machine mounts. ``s3`` keeps them in an S3-compatible bucket through
+    django-storages (needs boto3), so any web or worker machine reads what another wrote.
+    """
+    kind = text("MEDIA_STORAGE", "filesystem").lower()
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise EnvError(f"MEDIA_STORAGE={kind!r}: expected 'filesystem' or 's3'")
+    bucket = text("S3_BUCKET")
+    if not bucket:
+        raise EnvError("MEDIA_STORAGE=s3 needs S3_BUCKET")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": text("S3_ENDPOINT_URL") or None,  # MinIO, Ceph, a cloud's own
+            "region_name": text("S3_REGION") or None,
+            "access_key": text("S3_ACCESS_KEY_ID") or None,  # None: boto3's own chain
+            "secret_key": text("S3_SECRET_ACCESS_KEY") or None,
+            "location": text("S3_PREFIX", "media"),
+            # Uploads are private (signed agreements, citizens' evidence): no public ACL,
+            # links are signed and short-lived, a name is never silently overwritten.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": integer("S3_URL_SECONDS", 300),
+            "file_overwrite": False,
+        },
+    }
+
+
 def project_dir() -> Path:
     return Path(__file__).resolve().parent.parent.parent

@@ -50,6 +50,7 @@ from sukma.platform.views.access import province_admin_required
 from sukma.surveys.province import PeriodKind
 from sukma.tenants.models import Domain, Regency
 from sukma.tenants.naming import url_for_host
+from sukma.tenants.replicas import replica_reads
 
 
 # ---------------------------------------------------------------- choosing
@@ -113,6 +114,7 @@ def _grouped(ranking) -> list[dict]:
 
 # ---------------------------------------------------------------- the dashboard
 @province_admin_required
+@replica_reads
 def rankings(request):
     period, level, code = chosen(request)
     ranking = _read(period, level, code)
@@ -135,6 +137,7 @@ def rankings(request):
 
 
 @province_admin_required
+@replica_reads
 def ranking_download(request, fmt: str):
     period, level, code = chosen(request)
     ranking = _read(period, level, code)
@@ -150,6 +153,7 @@ def ranking_download(request, fmt: str):
 
 # ---------------------------------------------------------------- drill-down
 @province_admin_required
+@replica_reads
 def ranking_regency(request, pk: int):
     regency = get_object_or_404(Regency, pk=pk)
     period, _level, _code = chosen(request)
@@ -165,6 +169,7 @@ def ranking_regency(request, pk: int):
 
 
 @province_admin_required
+@replica_reads
 def ranking_agency(request, pk: int, agency_id: int):
     regency = get_object_or_404(Regency, pk=pk)
     agency = get_object_or_404(RollupAgency, regency=regency, agency_id=agency_id)
@@ -182,6 +187,7 @@ def ranking_agency(request, pk: int, agency_id: int):
 
 
 @province_admin_required
+@replica_reads
 def ranking_service(request, pk: int, service_id: int):
     regency = get_object_or_404(Regency, pk=pk)
     service = get_object_or_404(RollupService, regency=regency, service_id=service_id)
@@ -272,6 +278,7 @@ def _found(ranking, words, *names) -> dict:
     return {"rows": rows[:FOUND_SHOWN], "total": len(rows), "more": len(rows) > FOUND_SHOWN}
 
 
+@replica_reads
 def province_results(request):
     """Anyone: every regency in one line each, every agency kind's ranking collapsed, and a
     search (?q=) over regencies, agencies and services; figures as the rankings hold them."""

@@ -46,6 +46,7 @@ from sukma.surveys.selectors import (
     regency_figure,
     service_figures,
 )
+from sukma.tenants.replicas import replica_reads
 
 
 # ---------------------------------------------------------------- access
@@ -175,6 +176,7 @@ def _with_period(url: str, period: Period) -> str:
 
 # ---------------------------------------------------------------- dashboards
 @dashboard_access
+@replica_reads
 def regency_dashboard(request):
     scope: Scope = request.scope
     if not scope.regency_admin:
@@ -201,6 +203,7 @@ def regency_dashboard(request):
 
 
 @dashboard_access
+@replica_reads
 def agency_dashboard(request, agency_id: int):
     scope: Scope = request.scope
     if not scope.sees_agency(agency_id):

@@ -28,6 +28,7 @@ from sukma.surveys.selectors import (
     regency_figure,
     service_figures,
 )
+from sukma.tenants.replicas import replica_reads
 
 
 def period_section(period, *, key: str, heading: str) -> dict:
@@ -65,6 +66,7 @@ def agencies_matching(agencies: list[dict], words: list[str]) -> list[dict]:
     return found
 
 
+@replica_reads
 def public_results(request):
     query = search_text(request.GET.get("q"))
     words = search_words(query)
