@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_creation_fakes_migrations, schema_context, schema_exists
@@ -98,15 +98,23 @@ def provisioning_send(job: ProvisioningJob) -> str:
     started again) and background.BrokerUnavailable raised."""
     task_id = str(uuid.uuid4())
     ProvisioningJob.objects.filter(pk=job.pk).update(task_id=task_id, updated_at=timezone.now())
+    job.task_id = task_id
+    if connection.in_atomic_block:  # a caller's transaction: sent when it commits
+        transaction.on_commit(lambda: _send_or_fail(job.pk, task_id, quiet=True))
+    else:
+        _send_or_fail(job.pk, task_id)
+    return task_id
+
+
+def _send_or_fail(job_id, task_id: str, *, quiet: bool = False) -> None:
     try:
-        background.send(background.PROVISION_REGENCY, args=[str(job.pk)], task_id=task_id)
+        background.send(background.PROVISION_REGENCY, args=[str(job_id)], task_id=task_id)
     except background.BrokerUnavailable:
-        ProvisioningJob.objects.filter(pk=job.pk).exclude(state=JobState.SUCCEEDED).update(
+        ProvisioningJob.objects.filter(pk=job_id).exclude(state=JobState.SUCCEEDED).update(
             state=JobState.FAILED, error=QUEUE_UNREACHABLE, updated_at=timezone.now()
         )
-        raise
-    job.task_id = task_id
-    return task_id
+        if not quiet:
+            raise
 
 
 RESUMED = "its worker was lost; sent again"

@@ -70,13 +70,17 @@ def report_send(*, report_id: int, schema: str) -> None:
     ReportFile.objects.filter(pk=report_id).update(task_id=result.id or "")
 
 
+def _dispatch(report_id: int, schema: str) -> None:
+    report_send(report_id=report_id, schema=schema)
+
+
 def _dispatch_on_commit(report_id: int, schema: str) -> None:
     """Inside a caller's transaction the send waits for its commit; a failure is recorded."""
 
     def _send():
         # The request is marked failed and background logged why.
         with contextlib.suppress(background.BrokerUnavailable):
-            report_send(report_id=report_id, schema=schema)
+            _dispatch(report_id, schema)
 
     transaction.on_commit(_send)
 
@@ -119,7 +123,7 @@ def report_request(
     if connection.in_atomic_block:
         _dispatch_on_commit(report.pk, schema)
     else:
-        report_send(report_id=report.pk, schema=schema)
+        _dispatch(report.pk, schema)
     return report, True
 
 
