@@ -57,8 +57,11 @@ def test_provision_form_suggests_the_go_id_style_subdomain(client, trenggalek):
     assert response.context["form"].initial["subdomain"] == "trenggalekkab"
 
 
-def test_provisioning_records_a_job_queues_it_and_shows_its_progress(client, trenggalek, sent):
-    response = client.post(url("provision", trenggalek.pk), provision_data())
+def test_provisioning_records_a_job_queues_it_and_shows_its_progress(
+    client, trenggalek, sent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # sent once the job is committed
+        response = client.post(url("provision", trenggalek.pk), provision_data())
 
     job = ProvisioningJob.objects.get(regency=trenggalek)
     assert response.status_code == 302
