@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # The embedded servers of the test suite live apart from the demo's.
 TEST_VAR := $(CURDIR)/var/test
 
-.PHONY: install demo test smoke fuzz lint layers bench stop clean debian-deps messages
+.PHONY: install demo test faults fuzz smoke lint layers bench stop clean debian-deps messages
 
 install: $(STAMP)
 
@@ -52,6 +52,11 @@ fuzz: install
 	@if [ -z "$$DATABASE_URL" ] || [ -z "$$REDIS_URL" ]; then export SUKMA_VAR_DIR=$(TEST_VAR); fi; \
 	$(BIN)/python -m pytest -q -m fuzz tests/fuzz; status=$$?; \
 	SUKMA_VAR_DIR=$(TEST_VAR) $(BIN)/python -m sukma.embedded stop; exit $$status
+
+# Faults survived (README): restarts, outages and kills of PostgreSQL, Redis and the worker,
+# on servers of the run's own in var/faults (never the machine's shared ones).
+faults: install
+	$(BIN)/python -m tests.faults.run -q -p no:warnings $(PYTEST_ARGS)
 
 # A short run with neither DATABASE_URL nor REDIS_URL: proves the embedded path.
 smoke: install

@@ -11,6 +11,9 @@ English pages. Under /api/ the answer is JSON in the API's one error shape
 the database is away, and a context processor that asks it would turn the page into a bare
 500. A lost database connection is not the product's fault and usually lasts seconds, so
 it answers 503 "try again in a moment" with Retry-After rather than "something broke".
+So does work that needs the worker queue while the queue (Redis) is down: the sender
+(sukma.background) raises BrokerUnavailable within seconds, after failing the job row it
+made, and the answer says nothing was started and to try again.
 """
 
 import sys
@@ -24,6 +27,12 @@ from django.utils.translation import gettext as _
 API_PREFIX = "/api/"
 # How long a client should wait after the database went away: a restart takes seconds.
 DATABASE_RETRY_SECONDS = 10
+# And after the worker queue was unreachable: a restarted Redis is back within a minute.
+BROKER_RETRY_SECONDS = 30
+
+
+class BrokerUnavailable(Exception):
+    """The worker queue could not be reached; nothing was sent (raised by sukma.background)."""
 
 
 def _titles() -> dict[int, tuple[str, str]]:
@@ -97,8 +106,19 @@ def page_not_found(request, exception=None):
     return error_response(request, 404)
 
 
+def broker_unavailable(request) -> HttpResponse:
+    """503: the work asked for needs the worker queue, which cannot be reached just now."""
+    message = _(
+        "The work queue cannot be reached just now, so nothing was started. "
+        "Please try again in a minute."
+    )
+    return error_response(request, 503, message, retry_after=BROKER_RETRY_SECONDS)
+
+
 def server_error(request):
     """Django calls this inside its `except`, so the exception is still at hand."""
+    if isinstance(sys.exc_info()[1], BrokerUnavailable):
+        return broker_unavailable(request)
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         return error_response(request, 503, retry_after=DATABASE_RETRY_SECONDS, with_context=False)
     return error_response(request, 500, with_context=False)

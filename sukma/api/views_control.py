@@ -5,9 +5,6 @@ describe the result; the services decide and audit. A service's
 ValidationError becomes a 400 in sukma.api.errors.
 """
 
-import uuid
-
-from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -16,17 +13,21 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from sukma import background
 from sukma.access.models import AuditEvent
 from sukma.api import serializers as s
 from sukma.api.permissions import IsProvinceAdmin
+from sukma.errors import BrokerUnavailable, broker_unavailable
 from sukma.platform.models import ProvisioningJob, ReplicationAgreement
 from sukma.platform.services.agreements import (
     agreement_attach_document,
     agreement_register,
     agreement_transition,
 )
-from sukma.platform.services.provisioning import provisioning_progress, provisioning_start
+from sukma.platform.services.provisioning import (
+    provisioning_progress,
+    provisioning_send,
+    provisioning_start,
+)
 from sukma.platform.services.regencies import regency_set_status
 from sukma.tenants.models import Domain, Regency, RegencyStatus
 
@@ -158,20 +159,6 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Control
 
 
 # ------------------------------------------------------------------ provisioning
-def _enqueue(job: ProvisioningJob) -> str:
-    """Queue the job for a worker once it is committed; return its task id, known already.
-
-    A message sent before the commit could reach a worker that does not yet
-    see the job, so it goes out on commit; its id is chosen here so that the
-    job records it in the same transaction.
-    """
-    task_id = str(uuid.uuid4())
-    job.task_id = task_id
-    job.save(update_fields=["task_id", "updated_at"])
-    background.send_on_commit(background.PROVISION_REGENCY, args=[str(job.pk)], task_id=task_id)
-    return task_id
-
-
 @extend_schema(tags=["provisioning"])
 class ProvisioningViewSet(mixins.RetrieveModelMixin, ControlPlaneViewSet):
     queryset = ProvisioningJob.objects.select_related("regency")
@@ -187,9 +174,12 @@ class ProvisioningViewSet(mixins.RetrieveModelMixin, ControlPlaneViewSet):
     def create(self, request):
         given = s.ProvisioningStartSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        with transaction.atomic():
-            job = provisioning_start(acting_user=request.user, **given.validated_data)
-            task_id = _enqueue(job)
+        # Committed first (a worker must see the job), then sent; the job fails if it cannot be.
+        job = provisioning_start(acting_user=request.user, **given.validated_data)
+        try:
+            task_id = provisioning_send(job)
+        except BrokerUnavailable:
+            return broker_unavailable(request)
         status_url = request.build_absolute_uri(
             reverse("api-provisioning-detail", kwargs={"pk": job.pk})
         )

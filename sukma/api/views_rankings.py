@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from sukma.api.permissions import IsProvinceAdmin
 from sukma.api.serializers import ErrorSerializer
+from sukma.errors import BrokerUnavailable, broker_unavailable
 from sukma.platform.rankings import services
 from sukma.platform.rankings.models import RefreshKind, RefreshRun, RunState
 from sukma.platform.rankings.ranking import LEVELS, REGENCY, RankPeriod, ranking_read
@@ -170,7 +171,10 @@ class RankingRefreshView(APIView):
         given = RefreshStartSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         run = refresh_start(acting_user=request.user, kind=given.validated_data["kind"])
-        services.refresh_send(run)
+        try:
+            services.refresh_send(run)
+        except BrokerUnavailable:
+            return broker_unavailable(request)
         status_url = request.build_absolute_uri(
             reverse("api-rankings-refresh-detail", kwargs={"pk": run.pk})
         )

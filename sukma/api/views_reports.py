@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from sukma.access.permissions import scope_for
 from sukma.api.permissions import WorksInThisRegency
 from sukma.api.serializers import ErrorSerializer
+from sukma.errors import BrokerUnavailable, broker_unavailable
 from sukma.surveys.models import Period
 from sukma.surveys.reports.models import ReportFile, ReportFormat, ReportScope, ReportState
 from sukma.surveys.reports.selectors import download_name
@@ -113,14 +114,17 @@ class ReportListView(APIView):
         given = ReportRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         wanted = given.validated_data
-        report, _created = report_request(
-            acting_user=request.user,
-            scope=wanted["scope"],
-            scope_id=wanted["scope_id"],
-            period=wanted["period"],
-            fmt=wanted["format"],
-            scope_limit=_limit(request),
-        )
+        try:
+            report, _created = report_request(
+                acting_user=request.user,
+                scope=wanted["scope"],
+                scope_id=wanted["scope_id"],
+                period=wanted["period"],
+                fmt=wanted["format"],
+                scope_limit=_limit(request),
+            )
+        except BrokerUnavailable:
+            return broker_unavailable(request)
         return Response(
             ReportSerializer(report, context={"request": request}).data,
             status=status.HTTP_202_ACCEPTED,

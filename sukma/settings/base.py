@@ -323,10 +323,40 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Acknowledgement, deliberately (README "Faults survived"): a message is acknowledged after
+# its task ends, and one whose pool process died is given back (reject_on_worker_lost), so a
+# task killed midway runs again. That is safe because every task is idempotent: jobs are
+# claimed by conditional UPDATEs and rollups move a cursor in one transaction.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With Redis as broker a message taken by a worker that then vanished (SIGKILL, a lost
+# machine) comes back only after the visibility timeout. It must exceed the longest time a
+# live worker may hold a message: the longest hard time limit (reconcile_regency, 1900 s)
+# and the longest retry countdown (120 s; a retry's ETA message is held unacknowledged until
+# due), else a message still being worked on is handed to a second worker. Two hours leaves
+# room. Redelivery is only the backstop: the sweeper (sukma/worker/tasks_jobs.py) resumes or
+# fails a job whose worker is gone within minutes, and a late redelivered copy finds the job
+# claimed or done and does nothing.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * 60 * 60,
+    # A sender gives up within two seconds when Redis is away (sukma.background), instead
+    # of hanging a request; the worker's own reads block at most a second (kombu's BRPOP).
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 10
+# The worker keeps running through a broker outage and reconnects (never gives up), and on
+# losing the connection it cancels nothing: with acks_late the messages of the tasks then
+# running come back anyway, and each task is idempotent.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# The sweeper (sukma/worker/tasks_jobs.py) calls a job stale after its task's hard time limit
+# plus this long without a sign of life: room for a message waiting behind others.
+SUKMA_STALE_JOB_GRACE_SECONDS = 120
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 
 # ---------------------------------------------------------------- observation

@@ -17,6 +17,7 @@ app.conf.include = [
     "sukma.worker.tasks_complaints",
     "sukma.worker.tasks_reports",
     "sukma.worker.tasks_privacy",
+    "sukma.worker.tasks_jobs",
 ]
 app.conf.beat_schedule = BEAT_SCHEDULE
 

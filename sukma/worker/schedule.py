@@ -14,6 +14,12 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"headers": {"_schema_name": "public"}, "expires": 280},
     },
+    # Jobs whose worker was lost (SIGKILL, a lost machine): resumed or failed, every minute.
+    "sweep-stale-jobs": {
+        "task": "sukma.worker.tasks_jobs.sweep_stale_jobs",
+        "schedule": crontab(),
+        "options": {"headers": {"_schema_name": "public"}, "expires": 55},
+    },
     # Rankings: the rollup recomputed from every regency's raw responses, nightly.
     "reconcile-rankings-nightly": {
         "task": "sukma.worker.tasks_rankings.reconcile_all",

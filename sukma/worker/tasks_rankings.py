@@ -74,13 +74,18 @@ class RefreshStepTask(app.Task):
 def rollup_regency(self, regency_id: int, *, run_id: str | None = None, full: bool = False):
     """Roll one regency's changed totals into the public schema (in its own schema)."""
     regency = _regency_of_this_message(regency_id)
+    if run_id:
+        services.refresh_heartbeat(run_id)
     result = rollup_regency_run(regency=regency, full=full, run_id=run_id)
+    if run_id:
+        services.refresh_heartbeat(run_id)
     return {"regency": regency_id, "rows": result.rows}
 
 
 @app.task(base=RefreshStepTask, bind=True, soft_time_limit=600, time_limit=660, **RETRY)
 def refresh_finish(self, *, run_id: str) -> str:
     """The final step of a refresh, in the public schema: the rankings from the rollup."""
+    services.refresh_heartbeat(run_id)
     return services.refresh_finish(run_id).state
 
 
@@ -89,10 +94,11 @@ def refresh_rankings(self, run_id: str | None = None) -> int:
     """Dispatcher: one rollup per active regency, then refresh_finish. Without run_id (beat),
     an incremental run is recorded first, unless a recent one is still going."""
     if run_id is None:
-        if services.refresh_busy():
+        scheduled = services.refresh_start_scheduled()
+        if scheduled is None:
             log.info("a refresh is still going; beat's refresh skipped")
             return 0
-        run_id = str(services.refresh_start(acting_user=None, kind=RefreshKind.INCREMENTAL).pk)
+        run_id = str(scheduled.pk)
     run = RefreshRun.objects.get(pk=run_id)
     regencies = services.refresh_claim(run.pk)
     if regencies is None:

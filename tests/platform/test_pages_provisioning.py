@@ -26,9 +26,10 @@ def sent(monkeypatch) -> list[str]:
 
     calls: list[str] = []
 
-    def send(name, *, args=(), **options):
+    def send(name, *, args=(), task_id=None, **options):
         assert name == background.PROVISION_REGENCY
         calls.extend(args)
+        SentTask.id = task_id  # the job's task id is chosen before it is sent
         return SentTask()
 
     monkeypatch.setattr(background, "send", send)
@@ -56,14 +57,17 @@ def test_provision_form_suggests_the_go_id_style_subdomain(client, trenggalek):
     assert response.context["form"].initial["subdomain"] == "trenggalekkab"
 
 
-def test_provisioning_records_a_job_queues_it_and_shows_its_progress(client, trenggalek, sent):
-    response = client.post(url("provision", trenggalek.pk), provision_data())
+def test_provisioning_records_a_job_queues_it_and_shows_its_progress(
+    client, trenggalek, sent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # sent once the job is committed
+        response = client.post(url("provision", trenggalek.pk), provision_data())
 
     job = ProvisioningJob.objects.get(regency=trenggalek)
     assert response.status_code == 302
     assert response["Location"] == url("provisioning_job", job.pk)
     assert sent == [str(job.pk)]
-    assert job.task_id == "task-0001"
+    assert job.task_id == SentTask.id and len(job.task_id) == 36
     assert job.state == JobState.PENDING
 
 

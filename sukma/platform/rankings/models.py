@@ -198,6 +198,10 @@ class RefreshRun(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Moved by every step of a running refresh: a run whose heartbeat is older than the
+    # longest step may take has lost its worker, and the sweeper resumes it (or fails it).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    resumed = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

@@ -10,7 +10,8 @@ refresh_progress.
 
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sukma import background
@@ -39,9 +40,20 @@ def refresh_start(*, acting_user, kind: str = RefreshKind.INCREMENTAL) -> Refres
     return run
 
 
+# What a job row says when the worker queue refused it: failed at once, never left pending.
+QUEUE_UNREACHABLE = "the worker queue could not be reached; nothing was started"
+
+
 def refresh_send(run: RefreshRun) -> None:
-    """Send a recorded refresh to the workers once its transaction commits (dashboard, API)."""
-    background.send_on_commit(background.REFRESH_RANKINGS, args=[str(run.pk)], schema="public")
+    """Send a recorded (committed) refresh to the workers (dashboard, API, the sweeper).
+
+    Raises background.BrokerUnavailable after marking the run failed, so nothing waits
+    for a message that was never sent and asking again starts a new run."""
+    try:
+        background.send(background.REFRESH_RANKINGS, args=[str(run.pk)], schema="public")
+    except background.BrokerUnavailable:
+        refresh_fail(run.pk, QUEUE_UNREACHABLE)
+        raise
 
 
 def refresh_progress(run: RefreshRun) -> dict:
@@ -61,12 +73,31 @@ def refresh_progress(run: RefreshRun) -> dict:
     }
 
 
+def _live_runs():
+    """Pending or running runs, with the last sign of life of each (`last_sign`)."""
+    return RefreshRun.objects.filter(state__in=[RunState.PENDING, RunState.RUNNING]).annotate(
+        last_sign=Coalesce("heartbeat_at", "created_at")
+    )
+
+
 def refresh_busy() -> bool:
-    """A refresh younger than STALE_AFTER is pending or running."""
-    return RefreshRun.objects.filter(
-        state__in=[RunState.PENDING, RunState.RUNNING],
-        created_at__gte=timezone.now() - STALE_AFTER,
-    ).exists()
+    """A refresh that showed a sign of life within STALE_AFTER is pending or running."""
+    return _live_runs().filter(last_sign__gte=timezone.now() - STALE_AFTER).exists()
+
+
+# Two beats started by mistake send every scheduled refresh twice: the second waits for
+# this lock, then finds the first's run and starts none (refresh_start_scheduled).
+SCHEDULED_REFRESH_LOCK = 0x5375_4B4D_5246  # "SuKMRF"
+
+
+def refresh_start_scheduled() -> RefreshRun | None:
+    """Beat's refresh: a new incremental run, unless one is already pending or running."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEDULED_REFRESH_LOCK])
+        if refresh_busy():
+            return None
+        return refresh_start(acting_user=None, kind=RefreshKind.INCREMENTAL)
 
 
 def refresh_claim(run_id) -> list[tuple[int, str]] | None:
@@ -75,7 +106,7 @@ def refresh_claim(run_id) -> list[tuple[int, str]] | None:
     with transaction.atomic():
         regencies = list(active_regencies().values_list("pk", "schema_name"))
         claimed = RefreshRun.objects.filter(pk=run_id, state=RunState.PENDING).update(
-            state=RunState.RUNNING, regencies_total=len(regencies)
+            state=RunState.RUNNING, regencies_total=len(regencies), heartbeat_at=timezone.now()
         )
     return regencies if claimed else None
 
@@ -89,6 +120,42 @@ def refresh_finish(run_id) -> RefreshRun:
         state=RunState.DONE, finished_at=timezone.now()
     )
     return RefreshRun.objects.get(pk=run_id)
+
+
+def refresh_heartbeat(run_id) -> None:
+    """A step of a running refresh is alive (each step calls this as it starts and ends)."""
+    RefreshRun.objects.filter(pk=run_id, state=RunState.RUNNING).update(heartbeat_at=timezone.now())
+
+
+# A run whose worker was lost this many times is failed rather than resumed once more:
+# something in it (a regency too big for the worker's memory) kills every worker.
+MAX_RESUMES = 2
+WORKER_LOST = "its worker was lost %d times; start a new refresh"
+
+
+def refresh_sweep(*, stale_after: timedelta) -> dict[str, int]:
+    """Runs nobody is working on: resumed (sent again) or, after MAX_RESUMES, failed.
+
+    Stale: running with no heartbeat for `stale_after` (longer than any step may take, so
+    no live worker still holds it), or pending that long (its message was lost). A resumed
+    run is claimed again by the dispatcher and rolls up every regency again: the rollup is
+    idempotent (a cursor per regency), and the final step recomputes the rankings whole,
+    so the result is a clean run's. Beat sends the sweeper every minute."""
+    stale = _live_runs().filter(last_sign__lt=timezone.now() - stale_after)
+    counts = {"resumed": 0, "failed": 0}
+    for run_id, state, resumed in stale.values_list("pk", "state", "resumed"):
+        if resumed >= MAX_RESUMES:
+            refresh_fail(run_id, WORKER_LOST % resumed)
+            counts["failed"] += 1
+            continue
+        # Conditional on what was read, so two sweepers (two beats) resume it once.
+        taken = RefreshRun.objects.filter(pk=run_id, state=state, resumed=resumed).update(
+            state=RunState.PENDING, resumed=resumed + 1, heartbeat_at=timezone.now()
+        )
+        if taken:
+            refresh_send(RefreshRun.objects.get(pk=run_id))
+            counts["resumed"] += 1
+    return counts
 
 
 def refresh_fail(run_id, error: str) -> None:

@@ -7,14 +7,18 @@ the regency becomes reachable (status active) only once all else is there.
 """
 
 import logging
+import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_creation_fakes_migrations, schema_context, schema_exists
 
+from sukma import background
 from sukma.access.audit import audit_record, snapshot
 from sukma.access.models import Role
 from sukma.access.people import (
@@ -81,6 +85,63 @@ def provisioning_start(
         after=snapshot(job),
     )
     return job
+
+
+# What a job says when the worker queue refused it: failed at once, never left pending.
+QUEUE_UNREACHABLE = "the worker queue could not be reached; nothing was started"
+
+
+def provisioning_send(job: ProvisioningJob) -> str:
+    """Send a recorded (committed) job to a worker; its task id, recorded on the job.
+
+    When the queue cannot be reached the job is marked failed (a failed job may be
+    started again) and background.BrokerUnavailable raised."""
+    task_id = str(uuid.uuid4())
+    ProvisioningJob.objects.filter(pk=job.pk).update(task_id=task_id, updated_at=timezone.now())
+    job.task_id = task_id
+    if connection.in_atomic_block:  # a caller's transaction: sent when it commits
+        transaction.on_commit(lambda: _send_or_fail(job.pk, task_id, quiet=True))
+    else:
+        _send_or_fail(job.pk, task_id)
+    return task_id
+
+
+def _send_or_fail(job_id, task_id: str, *, quiet: bool = False) -> None:
+    try:
+        background.send(background.PROVISION_REGENCY, args=[str(job_id)], task_id=task_id)
+    except background.BrokerUnavailable:
+        ProvisioningJob.objects.filter(pk=job_id).exclude(state=JobState.SUCCEEDED).update(
+            state=JobState.FAILED, error=QUEUE_UNREACHABLE, updated_at=timezone.now()
+        )
+        if not quiet:
+            raise
+
+
+RESUMED = "its worker was lost; sent again"
+WORKER_LOST = "its worker was lost twice; start it again"
+
+
+def provisioning_sweep(*, stale_after: timedelta) -> dict[str, int]:
+    """Jobs nobody is working on (no step recorded for `stale_after`, longer than the task's
+    hard time limit): sent again once, then failed. Every step is idempotent and a failed
+    job may be started again, so neither loses or doubles anything."""
+    stale = ProvisioningJob.objects.filter(
+        state__in=[JobState.PENDING, JobState.RUNNING],
+        updated_at__lt=timezone.now() - stale_after,
+    )
+    counts = {"resumed": 0, "failed": 0}
+    for job in stale:
+        if job.error == RESUMED:
+            ProvisioningJob.objects.filter(pk=job.pk, state=job.state).update(
+                state=JobState.FAILED, error=WORKER_LOST, updated_at=timezone.now()
+            )
+            counts["failed"] += 1
+            continue
+        taken = ProvisioningJob.objects.filter(pk=job.pk, state=job.state, error=job.error)
+        if taken.update(error=RESUMED, updated_at=timezone.now()):
+            provisioning_send(job)
+            counts["resumed"] += 1
+    return counts
 
 
 # ------------------------------------------------------------------ steps

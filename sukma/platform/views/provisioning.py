@@ -2,17 +2,19 @@
 
 import logging
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError
 
 from sukma import background
+from sukma.errors import broker_unavailable
 from sukma.forms import add_service_errors
 from sukma.platform.forms import ProvisionForm, suggested_subdomain
 from sukma.platform.models import JobState, ProvisioningJob
-from sukma.platform.services.provisioning import provisioning_progress, provisioning_start
+from sukma.platform.services.provisioning import (
+    provisioning_progress,
+    provisioning_send,
+    provisioning_start,
+)
 from sukma.platform.views.access import province_admin_required
 from sukma.tenants.models import Regency
 from sukma.tenants.naming import host_for, url_for_host
@@ -25,16 +27,8 @@ def provision_form_for(regency: Regency) -> ProvisionForm:
 
 
 def dispatch_job(request, job: ProvisioningJob) -> None:
-    """Queue the job for a worker and remember the task, so the job can be traced to it."""
-    try:
-        result = background.send(background.PROVISION_REGENCY, args=[str(job.pk)])
-    except OperationalError:
-        # The job is recorded and can be run again; the page says it is waiting.
-        log.exception("could not queue provisioning job %s", job.pk)
-        messages.error(request, _("The job is recorded but the worker queue is unreachable."))
-        return
-    job.task_id = result.id
-    job.save(update_fields=["task_id"])
+    """Queue the job for a worker (its task id recorded); BrokerUnavailable after failing it."""
+    provisioning_send(job)
 
 
 @province_admin_required
@@ -47,7 +41,10 @@ def provision(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            dispatch_job(request, job)
+            try:
+                dispatch_job(request, job)
+            except background.BrokerUnavailable:
+                return broker_unavailable(request)
             return redirect("provisioning_job", pk=job.pk)
     return render(request, "platform/provision.html", {"regency": regency, "form": form})
 

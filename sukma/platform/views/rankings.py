@@ -11,16 +11,14 @@ and show.
 import datetime
 from decimal import Decimal
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from kombu.exceptions import OperationalError
 
+from sukma.errors import BrokerUnavailable, broker_unavailable
 from sukma.forms import matches, search_text, search_words
 from sukma.platform.rankings import exports, services
 from sukma.platform.rankings.models import (
@@ -216,8 +214,8 @@ def ranking_refresh(request):
     run = refresh_start(acting_user=request.user, kind=kind)
     try:
         services.refresh_send(run)
-    except OperationalError:
-        messages.error(request, _("The refresh is recorded but the worker queue is unreachable."))
+    except BrokerUnavailable:
+        return broker_unavailable(request)
     return redirect("ranking_refresh_progress", pk=run.pk)
 
 

@@ -13,12 +13,15 @@ report_settings_update, report_coat_of_arms_set and report_coat_of_arms_remove:
 regency admins only, each write audited in its transaction.
 """
 
+import contextlib
 import logging
 import re
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -65,13 +68,36 @@ def _subject(scope: str, scope_id: int):
         raise ValidationError({"scope_id": _("No such agency or service.")}) from None
 
 
-def _dispatch(report_id: int, schema: str) -> None:
+# What a report says when the worker queue refused it: failed at once, never left pending.
+QUEUE_UNREACHABLE = "the worker queue could not be reached; nothing was started"
+
+
+def report_send(*, report_id: int, schema: str) -> None:
+    """Send a recorded (committed) request to a worker. When the queue cannot be reached the
+    request is marked failed (so asking again makes a new one) and BrokerUnavailable raised."""
     try:
         result = background.send(background.GENERATE_REPORT, args=[report_id], schema=schema)
-    except Exception:  # the broker is down: the request stays pending and can be asked again
-        log.exception("could not queue report %s", report_id)
-        return
+    except background.BrokerUnavailable:
+        ReportFile.objects.filter(pk=report_id).update(
+            state=ReportState.FAILED, error=QUEUE_UNREACHABLE, finished_at=timezone.now()
+        )
+        raise
     ReportFile.objects.filter(pk=report_id).update(task_id=result.id or "")
+
+
+def _dispatch(report_id: int, schema: str) -> None:
+    report_send(report_id=report_id, schema=schema)
+
+
+def _dispatch_on_commit(report_id: int, schema: str) -> None:
+    """Inside a caller's transaction the send waits for its commit; a failure is recorded."""
+
+    def _send():
+        # The request is marked failed and background logged why.
+        with contextlib.suppress(background.BrokerUnavailable):
+            _dispatch(report_id, schema)
+
+    transaction.on_commit(_send)
 
 
 def report_request(
@@ -82,6 +108,8 @@ def report_request(
     Not created when a file with the same data fingerprint is done or on its
     way; created (and sent to a worker after commit) otherwise. `scope_limit`
     is the caller's agency ids (None for a regency admin), checked first.
+    Raises background.BrokerUnavailable (the new request marked failed) when the worker
+    queue cannot be reached.
     """
     if fmt not in ReportFormat.values:
         raise ValidationError({"fmt": _("Choose PDF or XLSX.")})
@@ -107,8 +135,45 @@ def report_request(
     except IntegrityError:  # asked twice at once: the other request won
         return live.get(), False
     schema = connection.schema_name
-    transaction.on_commit(lambda: _dispatch(report.pk, schema))
+    if connection.in_atomic_block:
+        _dispatch_on_commit(report.pk, schema)
+    else:
+        _dispatch(report.pk, schema)
     return report, True
+
+
+RESUMED = "its worker was lost; sent again"
+WORKER_LOST = "its worker was lost twice; ask for the report again"
+
+
+def report_sweep(*, stale_after: timedelta) -> dict[str, int]:
+    """Requests of this schema nobody is working on: sent again once, then failed.
+
+    Stale: pending or running with no claim or send for `stale_after` (longer than the task's
+    hard time limit, so no live worker still holds it). A redelivered copy of the lost
+    message finds the request claimed or done and does nothing; a failed request is never
+    the one returned by report_request, so asking again makes a new one. The sweeper task
+    (sukma.worker.tasks_jobs) calls this in every active regency's schema."""
+    stale = (
+        ReportFile.objects.filter(state__in=[ReportState.PENDING, ReportState.RUNNING])
+        .annotate(last_sign=Coalesce("started_at", "created_at"))
+        .filter(last_sign__lt=timezone.now() - stale_after)
+    )
+    counts = {"resumed": 0, "failed": 0}
+    for report_id, state, error in stale.values_list("pk", "state", "error"):
+        if error == RESUMED:
+            ReportFile.objects.filter(pk=report_id, state=state).update(
+                state=ReportState.FAILED, error=WORKER_LOST, finished_at=timezone.now()
+            )
+            counts["failed"] += 1
+            continue
+        taken = ReportFile.objects.filter(pk=report_id, state=state, error=error).update(
+            state=ReportState.PENDING, progress=0, started_at=timezone.now(), error=RESUMED
+        )
+        if taken:
+            report_send(report_id=report_id, schema=connection.schema_name)
+            counts["resumed"] += 1
+    return counts
 
 
 def _progress(report_id: int, percent: int) -> None:
@@ -142,6 +207,7 @@ def report_generate(*, report_id: int, regency) -> ReportFile:
         ReportFile.objects.filter(pk=report_id).update(
             file=report.file.name,
             state=ReportState.DONE,
+            error="",
             progress=100,
             finished_at=timezone.now(),
         )
