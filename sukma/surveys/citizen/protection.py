@@ -93,12 +93,11 @@ def _warn_limit_skipped(scope: str, error: Exception) -> None:
             return
         count, _skipped["count"], _skipped["last"] = _skipped["count"], 0, now
     log.warning(
-        "rate limits skipped (%d since the last warning, this one %s): the cache is "
-        "unreachable: %s: %s",
-        count,
+        "%s limit skipped: the cache is unreachable (%s: %s); %d skipped since the last warning",
         scope,
         type(error).__name__,
         error,
+        count,
     )
 
 
