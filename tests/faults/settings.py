@@ -15,3 +15,8 @@ CELERY_TASK_ANNOTATIONS = {
     )
 }
 SUKMA_STALE_JOB_GRACE_SECONDS = 2
+
+# The worker's mail, readable by the test (the locmem outbox of the test settings lives and
+# dies inside the worker's process).
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = str(BASE_DIR / "var" / "faults" / "mail")  # noqa: F405

@@ -71,10 +71,34 @@ def over_limit(scope: str, address: str, *, limit: int, window: int) -> bool:
     key = cache.make_key(rate_key(scope, address))  # a scope and a hex digest: nothing to check
     try:
         count = _count_in_window(key, window)
-    except Exception:  # the cache server is unreachable
-        log.warning("%s limit skipped: the cache is unreachable", scope, exc_info=True)
+    except Exception as error:  # the cache server is unreachable
+        _warn_limit_skipped(scope, error)
         return False
     return count > limit
+
+
+# While the cache is down every citizen's post skips its limit: one line says so per this
+# many seconds and process, not a traceback per post (32 lines each, measured in issue 20).
+SKIPPED_WARNING_EVERY = 60
+_skipped = {"last": -SKIPPED_WARNING_EVERY, "count": 0}
+_skipped_lock = threading.Lock()
+
+
+def _warn_limit_skipped(scope: str, error: Exception) -> None:
+    """A short warning, at most once per SKIPPED_WARNING_EVERY s, counting the ones left out."""
+    now = time.monotonic()
+    with _skipped_lock:
+        _skipped["count"] += 1
+        if now - _skipped["last"] < SKIPPED_WARNING_EVERY:
+            return
+        count, _skipped["count"], _skipped["last"] = _skipped["count"], 0, now
+    log.warning(
+        "%s limit skipped: the cache is unreachable (%s: %s); %d skipped since the last warning",
+        scope,
+        type(error).__name__,
+        error,
+        count,
+    )
 
 
 _thread = threading.local()
