@@ -9,6 +9,7 @@ sukma.platform.rankings.ranking; these views only pick and show.
 
 import datetime
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from sukma.errors import BrokerUnavailable, broker_unavailable
+from sukma.errors import BrokerUnavailable, TooManyRequests, broker_unavailable, too_many_requests
 from sukma.platform.rankings import exports, services
 from sukma.platform.rankings.models import (
     RefreshKind,
@@ -41,7 +42,7 @@ from sukma.platform.rankings.ranking import (
     service_detail,
     standard_names,
 )
-from sukma.platform.rankings.services import refresh_progress, refresh_start
+from sukma.platform.rankings.services import refresh_progress, refresh_request
 from sukma.platform.views.access import province_admin_required
 from sukma.surveys.province import PeriodKind
 from sukma.tenants.models import Regency
@@ -202,7 +203,13 @@ def ranking_refresh(request):
     kind = request.POST.get("kind", RefreshKind.INCREMENTAL)
     if kind not in RefreshKind.values:
         kind = RefreshKind.INCREMENTAL
-    run = refresh_start(acting_user=request.user, kind=kind)
+    try:
+        run, created = refresh_request(acting_user=request.user, kind=kind)
+    except TooManyRequests as error:
+        return too_many_requests(request, error)
+    if not created:
+        messages.info(request, services.REFRESH_JOINED)
+        return redirect("ranking_refresh_progress", pk=run.pk)
     try:
         services.refresh_send(run)
     except BrokerUnavailable:
