@@ -1,7 +1,9 @@
-"""Error answers people can read: 400, 403, 404, 500 and 503, Indonesian first.
+"""Error answers people can read: 400, 403, 404, 429, 500 and 503, Indonesian first.
 
-(429 has pages of its own that say how long to wait: platform/locked_out.html for sign-in,
-surveys/citizen/too_many.html and complaints/track_too_many.html for citizens.)
+(Sign-in and citizens' 429s have pages of their own that say how long to wait:
+platform/locked_out.html, surveys/citizen/too_many.html and complaints/track_too_many.html.
+The 429 here answers staff who asked for more new background work than their limit allows,
+sukma.access.work_limits: refreshes of the rankings and reports.)
 
 Both URL confs name the handlers below, so with DEBUG off neither plane shows Django's bare
 English pages. Under /api/ the answer is JSON in the API's one error shape
@@ -17,11 +19,12 @@ made, and the answer says nothing was started and to try again.
 """
 
 import sys
+from datetime import timedelta
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
@@ -33,6 +36,15 @@ BROKER_RETRY_SECONDS = 30
 
 class BrokerUnavailable(Exception):
     """The worker queue could not be reached; nothing was sent (raised by sukma.background)."""
+
+
+class TooManyRequests(Exception):
+    """A person started as much new work of one kind (`what`: "refresh" or "report") as
+    `limit` allows within `window` seconds; the next may start in `retry_after` seconds."""
+
+    def __init__(self, *, what: str, limit: int, window: int, retry_after: int):
+        super().__init__(f"{what}: {limit} within {window} s; retry after {retry_after} s")
+        self.what, self.limit, self.window, self.retry_after = what, limit, window, retry_after
 
 
 def _titles() -> dict[int, tuple[str, str]]:
@@ -49,6 +61,10 @@ def _titles() -> dict[int, tuple[str, str]]:
         404: (
             _("Page not found"),
             _("The page you asked for does not exist or has moved. Check the address."),
+        ),
+        429: (
+            _("Too many requests"),
+            _("Please wait a little before asking again."),
         ),
         500: (
             _("Something went wrong on our side"),
@@ -113,6 +129,31 @@ def broker_unavailable(request) -> HttpResponse:
         "Please try again in a minute."
     )
     return error_response(request, 503, message, retry_after=BROKER_RETRY_SECONDS)
+
+
+def too_many_requests(request, error: TooManyRequests) -> HttpResponse:
+    """429 with Retry-After: how much was started, and from what time the next may start."""
+    with translation.override(request_language(request)):
+        moment = timezone.localtime() + timedelta(seconds=error.retry_after)
+        values = {
+            "limit": error.limit,
+            "minutes": max(1, error.window // 60),
+            "time": moment.strftime("%H.%M"),
+        }
+        if error.what == "refresh":
+            message = _(
+                "You have started %(limit)d refreshes of the rankings within %(minutes)d "
+                "minutes, the most allowed. A refresh already waiting or running is always "
+                "shown to you. Please try again after %(time)s."
+            )
+        else:
+            message = _(
+                "You have asked for %(limit)d new reports within %(minutes)d minutes, the most "
+                "allowed. Reports already made can still be downloaded. Please try again "
+                "after %(time)s."
+            )
+        message = message % values
+    return error_response(request, 429, message, retry_after=error.retry_after)
 
 
 def server_error(request):

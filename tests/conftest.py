@@ -167,7 +167,12 @@ def celery_worker(personas, django_db_blocker):
     with (
         django_db_blocker.unblock(),
         start_worker(
-            app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30
+            app,
+            pool="solo",
+            concurrency=1,
+            perform_ping_check=False,
+            shutdown_timeout=30,
+            queues=list(settings.SUKMA_QUEUES),  # every kind of work (README: queues)
         ) as worker,
     ):
         yield worker

@@ -2,7 +2,8 @@
 
 GET /api/v1/rankings/?period=quarter:2026:3&level=regency|agency|service&kind=<code>
 reads a stored ranking (sukma.platform.rankings.ranking.ranking_read);
-POST /api/v1/rankings/refresh/ starts a refresh (202 with its id) and
+POST /api/v1/rankings/refresh/ starts a refresh (202 with its id), or joins the one already
+waiting or running (202 with that one's id, `joined` true), and
 GET /api/v1/rankings/refresh/{id}/ shows how far it has come.
 """
 
@@ -16,11 +17,11 @@ from rest_framework.views import APIView
 
 from sukma.api.permissions import IsProvinceAdmin
 from sukma.api.serializers import ErrorSerializer
-from sukma.errors import BrokerUnavailable, broker_unavailable
+from sukma.errors import BrokerUnavailable, TooManyRequests, broker_unavailable, too_many_requests
 from sukma.platform.rankings import services
 from sukma.platform.rankings.models import RefreshKind, RefreshRun, RunState
 from sukma.platform.rankings.ranking import LEVELS, REGENCY, RankPeriod, ranking_read
-from sukma.platform.rankings.services import refresh_progress, refresh_start
+from sukma.platform.rankings.services import refresh_progress, refresh_request
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -107,6 +108,11 @@ class RefreshStartSerializer(serializers.Serializer):
 class RefreshAcceptedSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     status_url = serializers.URLField()
+    joined = serializers.BooleanField(
+        help_text="True when a refresh was already waiting or running: no new one was "
+        "started, and `id` is that refresh's."
+    )
+    detail = serializers.CharField(allow_blank=True)
 
 
 class RefreshProgressSerializer(serializers.Serializer):
@@ -163,23 +169,45 @@ class RankingRefreshView(APIView):
         tags=["rankings"],
         summary="Refresh the rankings now, in the background",
         request=RefreshStartSerializer,
-        responses={202: RefreshAcceptedSerializer, 400: _error("A bad kind"), **DENIED},
+        responses={
+            202: RefreshAcceptedSerializer,
+            400: _error("A bad kind"),
+            429: _error("Too many refreshes started by this user lately; see Retry-After"),
+            503: _error("The work queue cannot be reached; nothing was started"),
+            **DENIED,
+        },
         description="Rolls up every active regency, then recomputes the rankings. "
+        "One refresh at a time: while one is waiting or running, the request joins it "
+        "(`joined` true, that refresh's id; nothing new is started). Each user may start "
+        "a limited number of refreshes per hour (429 with Retry-After beyond it). "
         "Poll `status_url` until `state` is done or failed.",
     )
     def post(self, request):
         given = RefreshStartSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        run = refresh_start(acting_user=request.user, kind=given.validated_data["kind"])
         try:
-            services.refresh_send(run)
-        except BrokerUnavailable:
-            return broker_unavailable(request)
+            run, created = refresh_request(
+                acting_user=request.user, kind=given.validated_data["kind"]
+            )
+        except TooManyRequests as error:
+            return too_many_requests(request, error)
+        if created:
+            try:
+                services.refresh_send(run)
+            except BrokerUnavailable:
+                return broker_unavailable(request)
         status_url = request.build_absolute_uri(
             reverse("api-rankings-refresh-detail", kwargs={"pk": run.pk})
         )
         return Response(
-            RefreshAcceptedSerializer({"id": run.pk, "status_url": status_url}).data,
+            RefreshAcceptedSerializer(
+                {
+                    "id": run.pk,
+                    "status_url": status_url,
+                    "joined": not created,
+                    "detail": "" if created else services.REFRESH_JOINED,
+                }
+            ).data,
             status=status.HTTP_202_ACCEPTED,
             headers={"Location": status_url},
         )

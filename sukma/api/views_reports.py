@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from sukma.access.permissions import scope_for
 from sukma.api.permissions import WorksInThisRegency
 from sukma.api.serializers import ErrorSerializer
-from sukma.errors import BrokerUnavailable, broker_unavailable
+from sukma.errors import BrokerUnavailable, TooManyRequests, broker_unavailable, too_many_requests
 from sukma.surveys.models import Period
 from sukma.surveys.reports.models import ReportFile, ReportFormat, ReportScope, ReportState
 from sukma.surveys.reports.selectors import download_name
@@ -107,6 +107,8 @@ class ReportListView(APIView):
         responses={
             202: ReportSerializer,
             400: _error("Invalid input (nothing queued)"),
+            429: _error("Too many new reports asked for by this user lately; see Retry-After"),
+            503: _error("The work queue cannot be reached; nothing was started"),
             **DENIED,
         },
     )
@@ -125,6 +127,8 @@ class ReportListView(APIView):
             )
         except BrokerUnavailable:
             return broker_unavailable(request)
+        except TooManyRequests as error:
+            return too_many_requests(request, error)
         return Response(
             ReportSerializer(report, context={"request": request}).data,
             status=status.HTTP_202_ACCEPTED,

@@ -358,6 +358,27 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # plus this long without a sign of life: room for a message waiting behind others.
 SUKMA_STALE_JOB_GRACE_SECONDS = 120
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+# Queues by kind (README "Work that cannot pile up"): each kind of work waits in its own
+# Redis list and the deployment runs a worker per group of queues with its own concurrency
+# (deploy/), so a flood of one kind (a thousand reports) never starves another (a
+# provisioning, a complaint notice). Anything not routed here waits in `default`, Celery's
+# own tasks included. tests/worker/test_task_names.py checks that every registered task
+# lands in a queue the deployment's workers consume.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "sukma.worker.tasks.provision_regency": {"queue": "provisioning"},
+    "sukma.worker.tasks_rankings.*": {"queue": "rollups"},
+    "sukma.worker.tasks_reports.*": {"queue": "reports"},
+    "sukma.worker.tasks_complaints.*": {"queue": "mail"},
+}
+SUKMA_QUEUES = ("provisioning", "rollups", "reports", "mail", "default")
+# How much new work one person may start (sukma.access.work_limits): a province admin
+# refreshes a few times an hour, a regency admin downloads a dozen reports in a sitting.
+# Requests that join a refresh already going, or get a report already made, never count.
+SUKMA_REFRESH_LIMIT = 10
+SUKMA_REFRESH_WINDOW = 60 * 60
+SUKMA_REPORT_LIMIT = 60
+SUKMA_REPORT_WINDOW = 60 * 60
 
 # ---------------------------------------------------------------- observation
 # Log lines: "text" for people (the demo), "json" for a log collector (production's default).

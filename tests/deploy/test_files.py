@@ -16,6 +16,8 @@ from sukma.settings.env import KNOWN_SECRET_KEYS
 DEPLOY = settings.BASE_DIR / "deploy"
 GUNICORN = ["gunicorn", "-c", "python:sukma.gunicorn_conf", "sukma.wsgi"]
 VENV_BIN = "/opt/sukma/venv/bin/"
+# One worker per group of queues (README, "Work that cannot pile up").
+WORKERS = ("worker", "worker-rollups", "worker-reports")
 
 
 def _unit(name: str) -> configparser.ConfigParser:
@@ -26,7 +28,8 @@ def _unit(name: str) -> configparser.ConfigParser:
 
 
 def _command(unit: configparser.ConfigParser) -> list[str]:
-    words = shlex.split(unit["Service"]["ExecStart"])
+    # systemd writes a literal % as %% (celery's -n main@%h is main@%%h in a unit)
+    words = shlex.split(unit["Service"]["ExecStart"].replace("%%", "%"))
     assert words[0].startswith(VENV_BIN)
     return [words[0].removeprefix(VENV_BIN), *words[1:]]
 
@@ -36,7 +39,7 @@ def _compose() -> dict:
 
 
 def test_every_unit_runs_as_sukma_with_the_production_settings_and_the_secret_file():
-    for name in ("web", "worker", "beat", "migrate"):
+    for name in ("web", *WORKERS, "beat", "migrate"):
         service = _unit(name)["Service"]
         assert service["User"] == "sukma", name
         assert service["EnvironmentFile"] == "/etc/sukma/env", name
@@ -50,19 +53,19 @@ def test_web_worker_and_beat_run_the_same_commands_under_systemd_and_compose():
     assert services["web"].get("command") is None  # the image's CMD
     cmd = (DEPLOY / "Containerfile").read_text().rsplit("CMD ", 1)[1].strip()
     assert yaml.safe_load(cmd) == GUNICORN
-    for name in ("worker", "beat"):
+    for name in (*WORKERS, "beat"):
         assert services[name]["command"] == _command(_unit(name)), name
 
 
 def test_compose_runs_every_part_and_takes_its_secrets_from_the_env_file():
     services = _compose()
-    assert {"db", "redis", "migrate", "web", "worker", "beat"} <= set(services)
-    for name in ("migrate", "web", "worker", "beat"):
+    assert {"db", "redis", "migrate", "web", *WORKERS, "beat"} <= set(services)
+    for name in ("migrate", "web", *WORKERS, "beat"):
         assert services[name]["env_file"] == [".env"], name
         environment = services[name]["environment"]
         assert "SECRET_KEY" not in environment, name
         assert "${POSTGRES_PASSWORD:?" in environment["DATABASE_URL"], name
-    for name in ("web", "worker", "beat"):
+    for name in ("web", *WORKERS, "beat"):
         assert services[name]["depends_on"] == {
             "migrate": {"condition": "service_completed_successfully"}
         }

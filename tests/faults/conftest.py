@@ -109,6 +109,7 @@ class Process:
 def worker(personas, tmp_path, django_db_blocker):
     """A real worker (2 pool processes), started and stopped by the test."""
     process = Process("worker", "-c", "2", "--loglevel", "info", "-n", "faults@%h",
+                      "-Q", ",".join(settings.SUKMA_QUEUES),  # every queue
                       log=tmp_path / "worker.log")  # fmt: skip
     yield process
     process.stop()

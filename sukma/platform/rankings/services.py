@@ -5,17 +5,20 @@ fanned out by sukma.worker.tasks_rankings), then, in the public schema,
 recomputes the rankings from the rollup
 (sukma.platform.rankings.ranking.rankings_recompute). The dashboard, the API
 and `manage.py refresh_rankings` start one with refresh_start and read
-refresh_progress.
+refresh_progress; people ask through refresh_request, which merges and limits.
 """
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from sukma import background
 from sukma.access.audit import audit_record
+from sukma.access.work_limits import work_limit_check
 from sukma.platform.rankings.models import RefreshKind, RefreshRun, RunState
 from sukma.platform.rankings.rollup import active_regencies, rollup_regency_run
 
@@ -86,15 +89,56 @@ def refresh_busy() -> bool:
 
 
 # Two beats started by mistake send every scheduled refresh twice: the second waits for
-# this lock, then finds the first's run and starts none (refresh_start_scheduled).
+# this lock, then finds the first's run and starts none (refresh_start_scheduled). People's
+# requests take it too (refresh_request), so at most one run is ever waiting or running.
 SCHEDULED_REFRESH_LOCK = 0x5375_4B4D_5246  # "SuKMRF"
+
+
+def _lock_refreshes() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEDULED_REFRESH_LOCK])
+
+
+# What the page and the API say to a request that joined a run already going.
+REFRESH_JOINED = gettext_lazy(
+    "A refresh was already waiting or running, so no new one was started: "
+    "your request joined that refresh."
+)
+
+
+def refresh_request(*, acting_user, kind: str = RefreshKind.INCREMENTAL) -> tuple[RefreshRun, bool]:
+    """A person asks for a refresh (dashboard, API): (the run to watch, whether it is new).
+
+    One run at a time: while one is pending or running (whoever started it, whatever its
+    kind), the request joins it: no new run, no message. Otherwise a new run is recorded
+    (audited), unless this person started SUKMA_REFRESH_LIMIT runs within
+    SUKMA_REFRESH_WINDOW seconds (TooManyRequests). The caller sends a new run once this
+    has committed (refresh_send)."""
+    if kind not in RefreshKind.values:
+        raise ValueError(f"unknown refresh kind {kind!r}")
+    with transaction.atomic():
+        _lock_refreshes()
+        going = RefreshRun.objects.filter(state__in=[RunState.PENDING, RunState.RUNNING])
+        joined = going.order_by("created_at").first()
+        if joined is not None:
+            return joined, False
+        if getattr(acting_user, "pk", None):
+            work_limit_check(
+                what="refresh",
+                # A run the queue refused started nothing: asking again after an outage is free.
+                started=RefreshRun.objects.filter(started_by=acting_user).exclude(
+                    error=QUEUE_UNREACHABLE
+                ),
+                limit=settings.SUKMA_REFRESH_LIMIT,
+                window=settings.SUKMA_REFRESH_WINDOW,
+            )
+        return refresh_start(acting_user=acting_user, kind=kind), True
 
 
 def refresh_start_scheduled() -> RefreshRun | None:
     """Beat's refresh: a new incremental run, unless one is already pending or running."""
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEDULED_REFRESH_LOCK])
+        _lock_refreshes()
         if refresh_busy():
             return None
         return refresh_start(acting_user=None, kind=RefreshKind.INCREMENTAL)

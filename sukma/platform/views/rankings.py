@@ -11,6 +11,7 @@ and show.
 import datetime
 from decimal import Decimal
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from sukma.errors import BrokerUnavailable, broker_unavailable
+from sukma.errors import BrokerUnavailable, TooManyRequests, broker_unavailable, too_many_requests
 from sukma.forms import matches, search_text, search_words
 from sukma.platform.rankings import exports, services
 from sukma.platform.rankings.models import (
@@ -43,7 +44,7 @@ from sukma.platform.rankings.ranking import (
     service_detail,
     standard_names,
 )
-from sukma.platform.rankings.services import refresh_progress, refresh_start
+from sukma.platform.rankings.services import refresh_progress, refresh_request
 from sukma.platform.views.access import province_admin_required
 from sukma.surveys.province import PeriodKind
 from sukma.tenants.models import Domain, Regency
@@ -211,7 +212,13 @@ def ranking_refresh(request):
     kind = request.POST.get("kind", RefreshKind.INCREMENTAL)
     if kind not in RefreshKind.values:
         kind = RefreshKind.INCREMENTAL
-    run = refresh_start(acting_user=request.user, kind=kind)
+    try:
+        run, created = refresh_request(acting_user=request.user, kind=kind)
+    except TooManyRequests as error:
+        return too_many_requests(request, error)
+    if not created:
+        messages.info(request, services.REFRESH_JOINED)
+        return redirect("ranking_refresh_progress", pk=run.pk)
     try:
         services.refresh_send(run)
     except BrokerUnavailable:

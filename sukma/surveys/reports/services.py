@@ -18,6 +18,7 @@ import logging
 import re
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from sukma import background
 from sukma.access.audit import audit_record, snapshot
 from sukma.access.permissions import can_admin_regency
+from sukma.access.work_limits import work_limit_check, work_limit_lock
 from sukma.surveys.models import Agency, Period, Service
 from sukma.surveys.reports.emblem import coat_of_arms_clean
 from sukma.surveys.reports.models import (
@@ -100,6 +102,17 @@ def _dispatch_on_commit(report_id: int, schema: str) -> None:
     transaction.on_commit(_send)
 
 
+def _report_limit_check(user_id: int) -> None:
+    """TooManyRequests when this person asked for SUKMA_REPORT_LIMIT new files in the window
+    (in this regency). Files the queue refused started nothing and do not count."""
+    work_limit_check(
+        what="report",
+        started=ReportFile.objects.filter(requested_by=user_id).exclude(error=QUEUE_UNREACHABLE),
+        limit=settings.SUKMA_REPORT_LIMIT,
+        window=settings.SUKMA_REPORT_WINDOW,
+    )
+
+
 def report_request(
     *, acting_user, scope: str, scope_id: int, period: Period, fmt: str, scope_limit=None
 ) -> tuple[ReportFile, bool]:
@@ -109,7 +122,8 @@ def report_request(
     way; created (and sent to a worker after commit) otherwise. `scope_limit`
     is the caller's agency ids (None for a regency admin), checked first.
     Raises background.BrokerUnavailable (the new request marked failed) when the worker
-    queue cannot be reached.
+    queue cannot be reached, and sukma.errors.TooManyRequests when a new file would pass
+    the person's limit (a file made or being made is returned whatever the limit).
     """
     if fmt not in ReportFormat.values:
         raise ValidationError({"fmt": _("Choose PDF or XLSX.")})
@@ -119,21 +133,27 @@ def report_request(
     live = ReportFile.objects.filter(
         scope=scope, scope_id=subject.scope_id, period=period, fmt=fmt, fingerprint=fingerprint
     ).exclude(state=ReportState.FAILED)
-    existing = live.first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            report = ReportFile.objects.create(
-                scope=scope,
-                scope_id=subject.scope_id,
-                period=period,
-                fmt=fmt,
-                fingerprint=fingerprint,
-                requested_by=getattr(acting_user, "pk", None),
-            )
-    except IntegrityError:  # asked twice at once: the other request won
-        return live.get(), False
+    user_id = getattr(acting_user, "pk", None)
+    with transaction.atomic():
+        if user_id:
+            work_limit_lock(f"report:{connection.schema_name}:{user_id}")
+        existing = live.first()
+        if existing is not None:
+            return existing, False
+        if user_id:
+            _report_limit_check(user_id)
+        try:
+            with transaction.atomic():
+                report = ReportFile.objects.create(
+                    scope=scope,
+                    scope_id=subject.scope_id,
+                    period=period,
+                    fmt=fmt,
+                    fingerprint=fingerprint,
+                    requested_by=user_id,
+                )
+        except IntegrityError:  # asked twice at once: the other request won
+            return live.get(), False
     schema = connection.schema_name
     if connection.in_atomic_block:
         _dispatch_on_commit(report.pk, schema)

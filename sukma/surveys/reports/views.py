@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sukma.errors import BrokerUnavailable, broker_unavailable
+from sukma.errors import BrokerUnavailable, TooManyRequests, broker_unavailable, too_many_requests
 from sukma.forms import add_service_errors
 from sukma.surveys.dashboard.views import dashboard_access, forbidden, nav_context, period_label
 from sukma.surveys.models import Agency, Period, Service
@@ -81,6 +81,8 @@ def report_ask(request):
         raise Http404(_("No such report.")) from None
     except BrokerUnavailable:
         return broker_unavailable(request)
+    except TooManyRequests as error:
+        return too_many_requests(request, error)
     return redirect("report_detail", report_id=report.pk)
 
 

@@ -106,6 +106,8 @@ class Command(BaseCommand):
                 "INFO",
                 "--concurrency",
                 "2",
+                "--queues",  # one worker for every kind of work, in the demo
+                ",".join(settings.SUKMA_QUEUES),
             ],
             "beat": [
                 python,
