@@ -4,12 +4,14 @@ Input serializers only check shape (types, lengths, required fields) so that
 bad input is a 400 before any service runs; output serializers describe rows.
 """
 
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.utils import html
 
 from sukma.access.models import AuditEvent
 from sukma.platform.models import AgreementStatus, JobState, ReplicationAgreement
+from sukma.platform.services.regencies import REGION_CODE
 from sukma.tenants.models import Regency, RegencyKind
 
 # Generous limits for free text that has no column limit of its own, so a
@@ -140,7 +142,15 @@ class AgreementSerializer(serializers.ModelSerializer):
 class AgreementCreateSerializer(InputSerializer):
     """What agreement_register takes. The regency is named by its code and found or registered."""
 
-    region_code = serializers.CharField(max_length=13, help_text=_("For example 35.04."))
+    # The service's own pattern, so the schema states it; untrimmed, as the pattern says.
+    region_code = serializers.CharField(
+        max_length=13,
+        trim_whitespace=False,
+        validators=[
+            RegexValidator(REGION_CODE, _("A region code looks like 35.04 (province.regency)."))
+        ],
+        help_text=_("For example 35.04."),
+    )
     kind = serializers.ChoiceField(choices=RegencyKind.choices)
     regency_name = serializers.CharField(max_length=120)
     number = serializers.CharField(max_length=100)
