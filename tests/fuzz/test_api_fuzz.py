@@ -59,14 +59,14 @@ BOUNDED = settings(
 # the id of a row that may not exist (schemathesis cannot know the ids), a sign-in's
 # credentials, a period's number (12 months, but 4 quarters, 2 semesters), and an uploaded
 # agreement, which must be a PDF that a PDF parser reads (sukma.uploads), sent as a file;
-# an agency's name, unique in its regency; a device token the server signed.
+# an agreement's number and an agency's name, both unique; a device token the server signed.
 # A 400 that names only such fields is the right answer to schema-valid input; any other
 # refusal of schema-valid input still fails the built-in check.
 STORED_REFERENCES = {"agency", "default_service", "period", "regency", "service"}
 BEYOND_THE_SCHEMA = {
     "POST /api/v1/auth/token/": {"non_field_errors", "otp"},
     "POST /api/v1/periods/": {"number"},
-    "POST /api/v1/agreements/": {"document"},
+    "POST /api/v1/agreements/": {"document", "number"},  # a number is unique
     "POST /api/v1/agreements/{id}/document/": {"document"},
     "POST /api/v1/agencies/": {"name"},  # unique in the regency
     "POST /api/v1/responses/": {"device_token"},  # one the server signed (device-token/)
