@@ -66,7 +66,8 @@ STORED_REFERENCES = {"agency", "default_service", "period", "regency", "service"
 BEYOND_THE_SCHEMA = {
     "POST /api/v1/auth/token/": {"non_field_errors", "otp"},
     "POST /api/v1/periods/": {"number"},
-    "POST /api/v1/agreements/": {"document", "number"},  # a number is unique
+    # A number is unique; a region code, once registered, names one regency.
+    "POST /api/v1/agreements/": {"document", "number", "region_code"},
     "POST /api/v1/agreements/{id}/document/": {"document"},
     "POST /api/v1/agencies/": {"name"},  # unique in the regency
     "POST /api/v1/responses/": {"device_token"},  # one the server signed (device-token/)
