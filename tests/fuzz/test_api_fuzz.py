@@ -66,8 +66,9 @@ STORED_REFERENCES = {"agency", "default_service", "period", "regency", "service"
 BEYOND_THE_SCHEMA = {
     "POST /api/v1/auth/token/": {"non_field_errors", "otp"},
     "POST /api/v1/periods/": {"number"},
-    # A number is unique; a region code, once registered, names one regency.
-    "POST /api/v1/agreements/": {"document", "number", "region_code"},
+    # A number is unique; a region code, once registered, names one regency; the validity
+    # ends on or after it starts (a rule between two fields, which a schema cannot state).
+    "POST /api/v1/agreements/": {"document", "number", "region_code", "valid_until"},
     "POST /api/v1/agreements/{id}/document/": {"document"},
     "POST /api/v1/agencies/": {"name"},  # unique in the regency
     "POST /api/v1/responses/": {"device_token"},  # one the server signed (device-token/)
