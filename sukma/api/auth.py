@@ -32,7 +32,7 @@ from sukma.access.tokens import (
 )
 from sukma.addresses import client_address
 from sukma.api.authentication import ApiTokenAuthentication
-from sukma.api.serializers import ErrorSerializer
+from sukma.api.serializers import ErrorSerializer, InputSerializer
 
 UNAUTHORIZED = OpenApiResponse(
     ErrorSerializer,
@@ -59,7 +59,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-class SignInSerializer(serializers.Serializer):
+class SignInSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     otp = serializers.CharField(

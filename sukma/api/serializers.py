@@ -4,16 +4,57 @@ Input serializers only check shape (types, lengths, required fields) so that
 bad input is a 400 before any service runs; output serializers describe rows.
 """
 
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from sukma.access.models import AuditEvent
 from sukma.platform.models import AgreementStatus, JobState, ReplicationAgreement
+from sukma.platform.services.regencies import REGION_CODE
 from sukma.tenants.models import Regency, RegencyKind
 
 # Generous limits for free text that has no column limit of its own, so a
 # megabyte of "scope" is refused as input instead of stored.
 LONG_TEXT = 5000
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON's true or false, as the schema says; DRF's own also took 0, "no" and "off".
+
+    A form-encoded body (not in the schema, still read) can only send text: "true" or "false".
+    """
+
+    FORM_VALUES = {"true": True, "false": False}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        if html.is_html_input(self.root.initial_data) and str(data).lower() in self.FORM_VALUES:
+            return self.FORM_VALUES[str(data).lower()]
+        self.fail("invalid", input=data)
+
+
+class InputSerializer(serializers.Serializer):
+    """A request body's serializer: a text field takes JSON text only.
+
+    DRF's CharField reads a number as its digits (`"short_name": 0` was stored as "0"),
+    which the schema refuses; here it is a 400 on the field, as any other wrong type.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            wrong = {
+                name: [field.error_messages["invalid"]]
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and not field.read_only
+                and data.get(field.field_name) is not None
+                and not isinstance(data.get(field.field_name), str)
+            }
+            if wrong:
+                raise serializers.ValidationError(wrong)
+        return super().to_internal_value(data)
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -98,10 +139,18 @@ class AgreementSerializer(serializers.ModelSerializer):
         return bool(agreement.document)
 
 
-class AgreementCreateSerializer(serializers.Serializer):
+class AgreementCreateSerializer(InputSerializer):
     """What agreement_register takes. The regency is named by its code and found or registered."""
 
-    region_code = serializers.CharField(max_length=13, help_text=_("For example 35.04."))
+    # The service's own pattern, so the schema states it; untrimmed, as the pattern says.
+    region_code = serializers.CharField(
+        max_length=13,
+        trim_whitespace=False,
+        validators=[
+            RegexValidator(REGION_CODE, _("A region code looks like 35.04 (province.regency)."))
+        ],
+        help_text=_("For example 35.04."),
+    )
     kind = serializers.ChoiceField(choices=RegencyKind.choices)
     regency_name = serializers.CharField(max_length=120)
     number = serializers.CharField(max_length=100)
@@ -118,11 +167,18 @@ class AgreementCreateSerializer(serializers.Serializer):
     )
 
 
+class AgreementCreateFormSerializer(AgreementCreateSerializer):
+    """The same, as the schema describes it in multipart: a form has no null, so a draft not
+    yet signed leaves `signed_on` out (or empty)."""
+
+    signed_on = serializers.DateField(required=False)
+
+
 class AgreementDocumentSerializer(serializers.Serializer):
     document = serializers.FileField(max_length=200, help_text=_("The signed agreement, a PDF."))
 
 
-class AgreementTransitionSerializer(serializers.Serializer):
+class AgreementTransitionSerializer(InputSerializer):
     to = serializers.ChoiceField(choices=AgreementStatus.choices)
     signed_on = serializers.DateField(
         required=False, allow_null=True, help_text=_("Needed when the agreement becomes signed.")
@@ -130,7 +186,7 @@ class AgreementTransitionSerializer(serializers.Serializer):
 
 
 # ------------------------------------------------------------------ provisioning
-class ProvisioningStartSerializer(serializers.Serializer):
+class ProvisioningStartSerializer(InputSerializer):
     regency = serializers.PrimaryKeyRelatedField(queryset=Regency.objects.all())
     subdomain = serializers.CharField(max_length=63, help_text=_("For example tulungagungkab."))
     admin_email = serializers.EmailField(max_length=254)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from sukma.api.serializers import InputSerializer, StrictBooleanField
 from sukma.surveys.channels import BREAKDOWN as CHANNEL_BREAKDOWN
 from sukma.surveys.citizen.forms import HONEYPOT
 from sukma.surveys.citizen.submission import SUBMISSION_KEY, SUGGESTION_MAX
@@ -27,6 +28,7 @@ from sukma.surveys.models import (
     WeightPolicyChoice,
 )
 from sukma.surveys.structure.selectors import service_point_public_path
+from sukma.surveys.structure.services import FIRST_YEAR, LAST_YEAR, PERIODS_IN_YEAR
 
 NAME_MAX = 200
 CODE_MAX = 16
@@ -43,11 +45,11 @@ class AgencySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AgencyWriteSerializer(serializers.Serializer):
+class AgencyWriteSerializer(InputSerializer):
     name = serializers.CharField(max_length=NAME_MAX)
     short_name = serializers.CharField(max_length=40, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=AgencyKind.choices)
-    active = serializers.BooleanField(required=False)
+    active = StrictBooleanField(required=False)
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -57,14 +59,16 @@ class ServiceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ServiceUpdateSerializer(serializers.Serializer):
+class ServiceUpdateSerializer(InputSerializer):
     name = serializers.CharField(max_length=NAME_MAX)
     annual_users = serializers.IntegerField(
         required=False,
         allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
         help_text=("Expected users per year; sets the sample target. Null if unknown."),
     )
-    active = serializers.BooleanField(required=False)
+    active = StrictBooleanField(required=False)
 
 
 class ServiceCreateSerializer(ServiceUpdateSerializer):
@@ -95,7 +99,7 @@ class ServicePointSerializer(serializers.ModelSerializer):
         return service_point_public_path(point)
 
 
-class ServicePointUpdateSerializer(serializers.Serializer):
+class ServicePointUpdateSerializer(InputSerializer):
     name = serializers.CharField(max_length=NAME_MAX)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     default_service = serializers.PrimaryKeyRelatedField(
@@ -104,7 +108,7 @@ class ServicePointUpdateSerializer(serializers.Serializer):
         allow_null=True,
         help_text=("The service preset on the citizen's form; one of the agency's services."),
     )
-    active = serializers.BooleanField(required=False)
+    active = StrictBooleanField(required=False)
 
 
 class ServicePointCreateSerializer(ServicePointUpdateSerializer):
@@ -132,10 +136,10 @@ class PeriodSerializer(serializers.ModelSerializer):
 
 class PeriodCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=PeriodKind.choices)
-    year = serializers.IntegerField(min_value=1, max_value=9999)
+    year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
     number = serializers.IntegerField(
         min_value=1,
-        max_value=99,
+        max_value=max(PERIODS_IN_YEAR.values()),
         help_text=("Month 1-12, quarter 1-4, semester 1-2; 1 for a year."),
     )
 
@@ -193,7 +197,7 @@ class QuestionnaireSerializer(serializers.Serializer):
 
 
 # ====================================================================== responses
-class AnswerSerializer(serializers.Serializer):
+class AnswerSerializer(InputSerializer):
     element = serializers.CharField(max_length=3, help_text=("U1..U9"))
     value = serializers.IntegerField(
         allow_null=True,
@@ -212,7 +216,7 @@ def _profile_field(name: str, **kwargs) -> serializers.ChoiceField:
     )
 
 
-class ResponseCreateSerializer(serializers.Serializer):
+class ResponseCreateSerializer(InputSerializer):
     """What a citizen's app posts. The device token may come as a field or a header."""
 
     service_point = serializers.CharField(
@@ -385,7 +389,7 @@ class ResponseFilterSerializer(serializers.Serializer):
     date_to = serializers.DateField(required=False, help_text=("Last date of service."))
 
 
-class ExcludeSerializer(serializers.Serializer):
+class ExcludeSerializer(InputSerializer):
     reason = serializers.CharField(max_length=2000, help_text=("Why it is excluded (audited)."))
 
 
@@ -463,6 +467,16 @@ class IkmSerializer(serializers.Serializer):
             "the rows shown is 0 or at least k (the regency's setting, never below 3)."
         )
     )
+
+
+def _breakdown_pattern() -> str:
+    """What `breakdown` takes, as the schema states it: known names, comma-separated (blanks
+    and empty items ignored), or `all` alone. validate_breakdown says which name is unknown."""
+    name = "(?:" + "|".join([*PROFILE_FIELDS, CHANNEL_BREAKDOWN]) + ")"
+    return rf"^[\s,]*(?:all|{name}(?:\s*,[\s,]*{name})*)?[\s,]*$"
+
+
+BREAKDOWN_PATTERN = _breakdown_pattern()
 
 
 class IkmQuerySerializer(serializers.Serializer):

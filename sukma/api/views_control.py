@@ -115,7 +115,7 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Control
         "Register a draft agreement, and its regency if the province has none yet",
         {
             "application/json": s.AgreementCreateSerializer,
-            "multipart/form-data": s.AgreementCreateSerializer,
+            "multipart/form-data": s.AgreementCreateFormSerializer,
         },
         s.AgreementSerializer,
         code=201,
@@ -213,7 +213,8 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Contro
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        given = s.AuditEventFilterSerializer(data=self.request.query_params)
+        # As a plain dict: a QueryDict reads an empty `?until=` as "not given".
+        given = s.AuditEventFilterSerializer(data=self.request.query_params.dict())
         given.is_valid(raise_exception=True)
         wanted = given.validated_data
         lookups = {

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sukma.api.permissions import IsProvinceAdmin
-from sukma.api.serializers import ErrorSerializer
+from sukma.api.serializers import ErrorSerializer, InputSerializer
 from sukma.errors import BrokerUnavailable, TooManyRequests, broker_unavailable, too_many_requests
 from sukma.platform.rankings import services
 from sukma.platform.rankings.models import RefreshKind, RefreshRun, RunState
@@ -101,7 +101,7 @@ class RankingSerializer(serializers.Serializer):
     rows = RankingRowSerializer(many=True)
 
 
-class RefreshStartSerializer(serializers.Serializer):
+class RefreshStartSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=RefreshKind.choices, default=RefreshKind.INCREMENTAL)
 
 

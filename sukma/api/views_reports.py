@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from sukma.access.permissions import scope_for
 from sukma.api.permissions import WorksInThisRegency
-from sukma.api.serializers import ErrorSerializer
+from sukma.api.serializers import ErrorSerializer, InputSerializer
 from sukma.errors import BrokerUnavailable, TooManyRequests, broker_unavailable, too_many_requests
 from sukma.surveys.models import Period
 from sukma.surveys.reports.models import ReportFile, ReportFormat, ReportScope, ReportState
@@ -41,7 +41,7 @@ NOT_FOUND = {404: _error("No such report")}
 SCOPES = list(ReportScope.values)
 
 
-class ReportRequestSerializer(serializers.Serializer):
+class ReportRequestSerializer(InputSerializer):
     scope = serializers.ChoiceField(choices=SCOPES)
     scope_id = serializers.IntegerField(
         min_value=0, default=0, help_text="The agency's or service's id; 0 for the regency."

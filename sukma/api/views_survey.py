@@ -626,6 +626,9 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 # ====================================================================== figures
+BREAKDOWN = s.IkmQuerySerializer().fields["breakdown"]
+
+
 class IkmView(APIView):
     permission_classes = [WorksInThisRegency]
 
@@ -645,7 +648,18 @@ class IkmView(APIView):
         "would be fewer than that size, the smallest group shown is hidden with them too, so "
         "no group can be found by subtracting the rows shown from the figure's total. Agency "
         "operators may ask only for their own agency or its services.",
-        parameters=[s.IkmQuerySerializer],
+        parameters=[
+            s.IkmQuerySerializer,
+            OpenApiParameter(  # the serializer's field, with the names it takes
+                "breakdown",
+                {
+                    "type": "string",
+                    "maxLength": BREAKDOWN.max_length,
+                    "pattern": s.BREAKDOWN_PATTERN,
+                },
+                description=BREAKDOWN.help_text,
+            ),
+        ],
         responses={200: s.IkmSerializer, **INVALID, **DENIED},
     )
     def get(self, request):

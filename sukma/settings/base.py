@@ -305,6 +305,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The API speaks JSON: form encodings cannot say null and read "0" as false, so they are
+    # not part of its contract (uploads declare multipart themselves). DRF still reads them.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    # The errors every operation can answer (unreadable input, credentials, 503...).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sukma.api.schema.add_common_errors",
+    ],
     # Several serializers have a "status" of different kinds; name each choice set once.
     "ENUM_NAME_OVERRIDES": {
         "RegencyStatusEnum": "sukma.tenants.models.RegencyStatus",

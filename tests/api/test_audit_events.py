@@ -83,6 +83,9 @@ def test_a_date_alone_is_accepted_as_since(province_api):
         ({"since": "yesterday"}, "since"),
         ({"until": "2026-13-45"}, "until"),
         ({"action": "x" * 10_000}, "action"),
+        # An empty value was read as "no filter" (the fuzzer's `?until=`).
+        ({"until": ""}, "until"),
+        ({"since": ""}, "since"),
     ],
 )
 def test_a_malformed_filter_is_a_clear_400(province_api, params, field):

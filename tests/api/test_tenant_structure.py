@@ -99,6 +99,27 @@ def test_admin_updates_an_agency(tulungagung_host_api, personas, dukcapil):
     assert AuditEvent.objects.filter(action="agency.updated").count() == 1
 
 
+@pytest.mark.parametrize("active", [0, 1, "no", "off", "false", None])
+def test_active_is_json_true_or_false_and_nothing_else(
+    tulungagung_host_api, personas, dukcapil, active
+):
+    """DRF's BooleanField took 0, "no" and "off" as false, which the schema refuses."""
+    agency = dukcapil[0]
+    client = tulungagung_host_api(personas.tulungagung_admin)
+    response = client.patch(f"/api/v1/agencies/{agency.pk}/", {"active": active}, format="json")
+    assert "active" in assert_error_shape(response, 400)["errors"]
+    agency.refresh_from_db()
+    assert agency.active is True
+
+
+def test_a_form_encoded_client_still_sends_true_or_false(tulungagung_host_api, personas, dukcapil):
+    agency = dukcapil[0]
+    client = tulungagung_host_api(personas.tulungagung_admin)
+    response = client.patch(f"/api/v1/agencies/{agency.pk}/", {"active": "false"})
+    assert response.status_code == 200, response.content
+    assert response.json()["active"] is False
+
+
 def test_admin_adds_and_changes_a_service(tulungagung_host_api, personas, dukcapil):
     agency = dukcapil[0]
     client = tulungagung_host_api(personas.tulungagung_admin)
@@ -204,3 +225,13 @@ def test_each_regency_sees_only_its_own_agencies(personas, dukcapil):
     connection.set_schema_to_public()
     response = api_client(KEDIRI_HOST, personas.kediri_admin).get("/api/v1/agencies/")
     assert [a["name"] for a in response.json()["results"]] == ["Dinas Kesehatan Kota Kediri"]
+
+
+@pytest.mark.parametrize("short_name", [0, 1.5, True, ["Dukcapil"], {"a": 1}])
+def test_a_text_field_takes_text_only(tulungagung_host_api, personas, short_name):
+    """DRF stored `"short_name": 0` as "0"; the schema says a string."""
+    client = tulungagung_host_api(personas.tulungagung_admin)
+    body = {"name": "Dinas Baru", "kind": "dinas", "short_name": short_name}
+    response = client.post("/api/v1/agencies/", body, format="json")
+    assert "short_name" in assert_error_shape(response, 400)["errors"]
+    assert not Agency.objects.filter(name="Dinas Baru").exists()
