@@ -20,6 +20,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from multiprocessing.util import Finalize
 
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
@@ -51,11 +52,15 @@ def _migration_executor() -> MigrationExecutor:
     return _executor
 
 
-def forget_cached_graph() -> None:
-    """For a process whose migration files changed (a test injecting a migration)."""
+def forget_cached_graph(*, setting: str = "MIGRATION_MODULES", **kwargs) -> None:
+    """For a process whose migration files changed (a test injecting a migration module)."""
     global _executor
-    _executor = None
-    _states.clear()
+    if setting in {"MIGRATION_MODULES", "INSTALLED_APPS"}:
+        _executor = None
+        _states.clear()
+
+
+setting_changed.connect(forget_cached_graph)
 
 
 def _state_before(executor: MigrationExecutor, applied: frozenset):
