@@ -5,8 +5,9 @@ do: system checks, the migration graph read from disk, the project state rebuilt
 first migration, signals. Here a process reads the graph once and builds the state "before
 the pending migrations" once per distinct set of applied migrations (in practice once: the
 schemas were all at the same migrations before the deploy), then for each schema only runs
-what is pending. Each schema's migrations and its recorded state (SchemaMigrationState)
-commit together, so a failure leaves every other schema done and a rerun finishes the rest.
+what is pending. Each migration commits on its own (as with Django's migrate) and the
+schema's recorded state (SchemaMigrationState) moves only when all are in, so a failure
+leaves every other schema done and a rerun finishes the rest.
 
 Processes are forked after the parent has migrated the template, so they inherit the graph
 and the state already built; each opens its own database connection.
@@ -16,12 +17,11 @@ import multiprocessing
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
 from dataclasses import dataclass
 from multiprocessing.util import Finalize
 
 from django.core.signals import setting_changed
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -109,15 +109,15 @@ def _schema_pending_applied(schema: str, conn) -> int:
         loader.applied_migrations = executor.recorder.applied_migrations()
     targets = loader.graph.leaf_nodes()
     plan = executor.migration_plan(targets)
-    # A migration that must run outside a transaction (CREATE INDEX CONCURRENTLY) gets
-    # Django's own transaction per migration; the state is recorded once all succeeded.
-    together = all(migration.atomic for migration, _ in plan)
-    with transaction.atomic() if together else nullcontext():
-        if plan:
-            applied = frozenset(k for k in loader.applied_migrations if k in loader.graph.nodes)
-            state = _state_before(executor, applied)
-            executor.migrate(targets, plan=plan, state=state)
-        schema_state_record(schema, fingerprint=code_fingerprint())
+    if plan:
+        # Each migration in its own transaction, as Django runs them: a data migration may
+        # leave deferred foreign-key checks pending, which a later ALTER TABLE in the same
+        # transaction refuses (measured on the demo's database from before issue 16).
+        applied = frozenset(k for k in loader.applied_migrations if k in loader.graph.nodes)
+        executor.migrate(targets, plan=plan, state=_state_before(executor, applied))
+    # Recorded only once every migration is in: a failure leaves the migrations done so far
+    # recorded in the schema (the truth) and the state behind, so a rerun finishes it.
+    schema_state_record(schema, fingerprint=code_fingerprint())
     return len(plan)
 
 

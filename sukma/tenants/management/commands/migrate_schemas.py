@@ -4,8 +4,8 @@ django-tenants visits every regency schema on every run, even with nothing to mi
 at 300 schemas). Here the recorded state of each schema (sukma.tenants.migration_state) says
 which are behind in one query; the template schema new regencies are cloned from is migrated
 first (django-tenants never migrates it: a clone of a stale template would be marked
-migrated yet lack columns), then the regencies behind, in parallel processes, one
-transaction each, with progress. A failure names its schema and exits non-zero; running
+migrated yet lack columns), then the regencies behind, in parallel processes, each
+migration in its own transaction, with progress. A failure names its schema and exits non-zero; running
 `migrate` again finishes what is left.
 
 Anything unusual (one schema with -s, an app or migration name, --fake, --plan, --prune...)
