@@ -5,8 +5,8 @@ at 300 schemas). Here the recorded state of each schema (sukma.tenants.migration
 which are behind in one query; the template schema new regencies are cloned from is migrated
 first (django-tenants never migrates it: a clone of a stale template would be marked
 migrated yet lack columns), then the regencies behind, in parallel processes, each
-migration in its own transaction, with progress. A failure names its schema and exits non-zero; running
-`migrate` again finishes what is left.
+migration in its own transaction, with progress. A failure names its schema and exits
+non-zero; running `migrate` again finishes what is left.
 
 Anything unusual (one schema with -s, an app or migration name, --fake, --plan, --prune...)
 goes through django-tenants' own path, and the state of what it touched is read again.
