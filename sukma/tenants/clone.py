@@ -6,10 +6,14 @@ django-tenants' clone_schema walks catalogue views across the whole database: me
 objects from pg_catalog (filtered by its namespace) and replays them in the new schema:
 tables (columns, defaults, identity, checks), the template's rows (its migration records),
 primary-key and unique constraints, indexes, then foreign keys pointing into the new schema.
-Every object keeps its name, so later migrations find what they alter or drop.
+Every object keeps its name, so later migrations find what they alter or drop. The clone also
+takes the template's recorded migration state (sukma.tenants.migration_state), so it is served
+at once and `migrate` knows it is current without reading it.
 """
 
 from django.db import connection
+
+from sukma.tenants.migration_state import schema_state_copy
 
 
 def _quoted(name: str) -> str:
@@ -41,6 +45,7 @@ def clone_template(template: str, target: str) -> None:
             cursor.execute(
                 f"ALTER TABLE {new}.{_quoted(table)} ADD CONSTRAINT {_quoted(name)} {definition}"
             )
+    schema_state_copy(template, target)
 
 
 def _tables(cursor, schema: str) -> list[str]:

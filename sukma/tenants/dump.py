@@ -13,6 +13,7 @@ from typing import BinaryIO
 from django.db import connection
 
 from sukma.tenants.clone import _quoted
+from sukma.tenants.migration_state import schema_state_forget
 
 # The template brings its own migration records; an import never copies them.
 SKIPPED_TABLES = {"django_migrations"}
@@ -93,6 +94,7 @@ def sequences_past_rows(schema: str) -> None:
 def schema_drop(schema: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP SCHEMA IF EXISTS {_quoted(schema)} CASCADE")
+    schema_state_forget(schema)
 
 
 def schema_migrations(schema: str) -> list[list[str]]:

@@ -73,3 +73,25 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class SchemaMigrationState(models.Model):
+    """Which migrations a regency's schema (or the template) was last brought up to.
+
+    `fingerprint` names the code's whole migration graph (sukma.tenants.migration_state) at
+    the moment every one of its migrations was found applied in the schema; the schema's own
+    django_migrations rows stay the truth. With it, "nothing to migrate" is one query and a
+    request can tell a schema that is behind without reading the schema.
+    """
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    migrated_at = models.DateTimeField(null=True, blank=True)
+    failure = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("schema migration state")
+        verbose_name_plural = _("schema migration states")
+
+    def __str__(self) -> str:
+        return self.schema_name

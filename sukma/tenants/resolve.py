@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from enum import Enum
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 
-from sukma.tenants.models import Domain, Regency
+from sukma.tenants.models import Domain, Regency, SchemaMigrationState
 
 
 class HostKind(Enum):
@@ -38,7 +39,18 @@ def resolve_host(host: str) -> Resolution:
     name = normalise_host(host)
     if name == settings.BASE_DOMAIN:
         return Resolution(HostKind.PUBLIC)
-    domain = Domain.objects.select_related("tenant").filter(domain=name).first()
+    # The schema's recorded migration state comes in the same query, so the middleware can
+    # refuse a schema that is behind the code without a query of its own.
+    migrated_to = SchemaMigrationState.objects.filter(
+        schema_name=OuterRef("tenant__schema_name")
+    ).values("fingerprint")[:1]
+    domain = (
+        Domain.objects.select_related("tenant")
+        .annotate(migrated_to=Subquery(migrated_to))
+        .filter(domain=name)
+        .first()
+    )
     if domain is None:
         return Resolution(HostKind.UNKNOWN)
+    domain.tenant.migrated_to = domain.migrated_to
     return Resolution(HostKind.REGENCY, domain.tenant)
