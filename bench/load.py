@@ -39,8 +39,12 @@ memory of every process (gunicorn's master and workers, the worker's
 processes, the PostgreSQL backends of the bench's database, if they run on
 this machine) is sampled every --sample seconds: RSS and its private part
 (RssAnon: what a leak grows; a backend's RSS also counts the shared buffers
-it touched). Memory is flat when no process's private memory grew by more
-than 5 MB and 10 % from the end of the warm-up to the last sample.
+it touched). A warm-up (--warmup seconds, untimed) runs at the top step's
+concurrency first, so every server thread has opened its connections and
+filled its caches. Memory is flat when no gunicorn or worker process's
+private memory grew by more than 5 MB and 10 % from the end of the warm-up
+to the last sample; PostgreSQL backends live at most DB_CONN_MAX_AGE (60 s)
+and are summed per step instead.
 
 The baseline, measured in the same run: the citizen's POST p99 at the lowest
 step. Printed: the highest step with zero errors, the citizen's POST p99 there
@@ -591,7 +595,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", default="2,4,8,16,32", help="clients per step, rising")
     parser.add_argument("--seconds", type=float, default=15.0, help="per step (e.g. 120 for soak)")
-    parser.add_argument("--warmup", type=float, default=15.0, help="seconds at 8 clients, untimed")
+    parser.add_argument(
+        "--warmup", type=float, default=15.0, help="seconds at the top step's clients, untimed"
+    )
     parser.add_argument("--regencies", type=int, default=3, choices=range(1, len(REGENCIES) + 1))
     parser.add_argument("--workers", type=int, default=4, help="gunicorn's (the conf's default)")
     parser.add_argument("--threads", type=int, default=4, help="per worker (the conf's default)")
@@ -619,7 +625,9 @@ def main() -> None:
             groups = {web.pid: "gunicorn", worker.pid: "celery"}
             with Memory(groups, conninfo_of_bench_database(), args.sample) as memory:
                 memory.label = "warm-up"
-                warm = load.run(8, args.warmup)
+                # At the top step's concurrency, so that every server thread has opened its
+                # connections and filled its caches before memory is compared.
+                warm = load.run(max(steps), args.warmup)
                 log(
                     f"warm-up: {warm.requests()} requests, {warm.error_count()} errors, "
                     f"refresh {warm.refresh}"
