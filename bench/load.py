@@ -643,7 +643,8 @@ def main() -> None:
                 # connections and filled its caches before memory is compared.
                 warm = load.run(max(steps), args.warmup)
                 log(
-                    f"warm-up: {warm.requests()} requests, {warm.error_count()} errors, "
+                    f"warm-up: {warm.requests()} requests, {warm.error_count()} errors "
+                    f"{ {k: dict(v) for k, v in warm.errors.items()} if warm.errors else '' }, "
                     f"refresh {warm.refresh}"
                 )
                 for n, clients in enumerate(steps, 1):
@@ -659,7 +660,20 @@ def main() -> None:
     accepted = warm.accepted_posts + sum(step.accepted_posts for step in results)
     flat = print_memory(memory)
     summarise(results, flat, stored, accepted, args)
+    print_server_errors(state_dir / "access.log", warm)
     print(f"\nlogs of the servers: {state_dir}")
+
+
+def print_server_errors(access_log: Path, warm: Step) -> None:
+    """The 5xx answers gunicorn logged over the whole run, the warm-up's included: a defect
+    under load shows here even when it struck outside a timed step."""
+    lines = [line for line in access_log.read_text().splitlines() if '" 5' in line]
+    print(
+        f"5xx in gunicorn's access log, whole run: {len(lines)}"
+        f"{f' (warm-up errors: {warm.error_count()})' if warm.error_count() else ''}"
+    )
+    for line in lines[:10]:
+        print(f"  {line}")
 
 
 def summarise(results: list[Step], flat: bool, stored: int, accepted: int, args) -> None:
