@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # The embedded servers of the test suite live apart from the demo's.
 TEST_VAR := $(CURDIR)/var/test
 
-.PHONY: install demo test faults fuzz smoke lint layers bench stop clean debian-deps messages
+.PHONY: install demo test faults fuzz smoke lint layers bench bench-load stop clean debian-deps messages
 
 install: $(STAMP)
 
@@ -73,6 +73,11 @@ layers: install
 
 bench: install
 	$(BIN)/python bench/provision.py
+
+# A mixed load at rising concurrency through gunicorn and a Celery worker with the production
+# settings (bench/load.py); BENCH_ARGS="--seconds 120" for a longer run of each step.
+bench-load: install
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
 
 # Refresh the Indonesian catalogue from the code and compile it (needs GNU gettext).
 # The compiled .mo is committed, so running the app needs no gettext.
