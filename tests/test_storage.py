@@ -8,6 +8,8 @@ an upload and its download both go through it.
 """
 
 import re
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -127,6 +129,12 @@ def test_shared_storage_is_chosen_by_the_environment(monkeypatch):
         env.media_storage()
     monkeypatch.setenv("S3_BUCKET", "sukma-media")
     monkeypatch.setenv("S3_ENDPOINT_URL", "https://s3.jatimprov.go.id")
+    # Without the s3 extra (boto3, django-storages) start-up says what to install.
+    monkeypatch.setitem(sys.modules, "boto3", None)
+    with pytest.raises(env.EnvError, match=r"sukma\[s3\]"):
+        env.media_storage()
+    for name in ("boto3", "storages"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
     s3 = env.media_storage()
     assert s3["BACKEND"] == "storages.backends.s3.S3Storage"
     assert s3["OPTIONS"]["bucket_name"] == "sukma-media"

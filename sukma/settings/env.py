@@ -156,6 +156,13 @@ def media_storage() -> dict:
     bucket = text("S3_BUCKET")
     if not bucket:
         raise EnvError("MEDIA_STORAGE=s3 needs S3_BUCKET")
+    try:
+        import boto3  # noqa: F401
+        import storages  # noqa: F401
+    except ImportError as missing:
+        raise EnvError(
+            f"MEDIA_STORAGE=s3 needs the s3 extra: pip install 'sukma[s3]' ({missing})"
+        ) from None
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
