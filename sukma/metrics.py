@@ -11,6 +11,7 @@ import os
 
 import redis
 from celery import current_app
+from django.conf import settings
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -61,9 +62,10 @@ def redis_client(url: str) -> redis.Redis:
 
 
 def queue_names() -> list[str]:
-    """The Celery queues the product sends to: the default one and any configured."""
+    """The Celery queues the product sends to: one per kind of work (settings.SUKMA_QUEUES),
+    the default one and any other configured."""
     conf = current_app.conf
-    names = {conf.task_default_queue}
+    names = {conf.task_default_queue, *getattr(settings, "SUKMA_QUEUES", ())}
     for queue in conf.task_queues or ():
         names.add(getattr(queue, "name", queue))
     return sorted(names)

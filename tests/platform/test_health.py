@@ -84,7 +84,9 @@ def test_status_prints_regencies_queues_lag_and_failures(personas, db):
     assert lines[0].startswith("regencies: ")
     assert "active " in lines[0]
     assert lines[1].startswith("migrations: all ")
-    assert lines[2].startswith("queues: celery ")
+    assert lines[2].startswith("queues: ")
+    for queue in ("default", "mail", "provisioning", "reports", "rollups"):  # one per kind
+        assert f" {queue} " in lines[2] + " ", lines[2]
     assert any(line.startswith("rankings lag: max ") for line in lines)
     assert any(line.startswith("failed tasks not handled: ") for line in lines)
 
@@ -103,7 +105,8 @@ def test_metrics_are_served_to_a_direct_local_peer_and_refused_through_a_proxy(p
     answer = local.get("/metrics")
     assert answer.status_code == 200
     text = answer.content.decode()
-    assert 'sukma_queue_depth{queue="celery"}' in text
+    for queue in ("default", "mail", "provisioning", "reports", "rollups"):
+        assert f'sukma_queue_depth{{queue="{queue}"}}' in text
     assert 'sukma_rankings_lag_seconds{regency="r35_04"}' in text
     assert "sukma_task_failures_unhandled " in text
     proxied = Client(
