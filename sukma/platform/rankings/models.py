@@ -154,6 +154,9 @@ class RollupCursor(models.Model):
     # The cluster (pg_control_system's system_identifier) that issued xid_done: after a
     # restore into another cluster the ids mean nothing and the regency is read again whole.
     cluster = models.CharField(max_length=24, blank=True)
+    # A digest of the regency's agencies and services as last mirrored: a refresh mirrors
+    # them again only when the digest it reads in the regency's schema differs.
+    directory = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("rollup cursor")
@@ -228,6 +231,28 @@ class ReconciliationRun(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} ok={self.ok}"
 
 
+class RankingChange(models.Model):
+    """A regency's rolled-up month changed (month None: its directory did, so every period).
+
+    Written by the rollup in the transaction of the change; read and deleted by the next
+    refresh of the rankings (ranking.rankings_refresh), which recomputes only the
+    rankings of the periods these months belong to (and of the periods just after them,
+    whose change column compares with them). No foreign key: a regency offboarded since
+    only needs its rows dropped from the rankings.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    regency_id = models.IntegerField()
+    month = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ranking change")
+        verbose_name_plural = _("ranking changes")
+
+    def __str__(self) -> str:
+        return f"{self.regency_id} {self.month or '*'}"
+
+
 # ====================================================================== ranking snapshots
 class RankingSnapshot(models.Model):
     """One computed ranking, stored whole so that a read is one indexed row (ranking.py).
@@ -245,6 +270,9 @@ class RankingSnapshot(models.Model):
     code = models.CharField(max_length=40, blank=True)
     policy = models.CharField(max_length=14, default="exact")
     rows = models.JSONField(default=list)
+    # A digest of the province-wide inputs (active regencies, standard lists) it was computed
+    # with: when today's differs, a refresh recomputes every stored ranking.
+    inputs = models.CharField(max_length=32, blank=True)
     computed_at = models.DateTimeField()
 
     class Meta:

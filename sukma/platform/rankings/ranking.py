@@ -79,13 +79,14 @@ each row carrying its provincial rank read from the snapshot.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,6 +94,7 @@ from django.utils.translation import gettext_lazy
 
 from sukma.forms import whole_number
 from sukma.platform.rankings.models import (
+    RankingChange,
     RankingSnapshot,
     RollupAgency,
     RollupMonth,
@@ -315,36 +317,54 @@ def _change(now: str | None, before: str | None) -> str | None:
 # ====================================================================== the computation
 @dataclass
 class _Directory:
-    """Who is in the ranking, read once per recompute."""
+    """Who is in the rankings, for the regencies computed (every active one, or some)."""
 
     regencies: dict[int, Regency]
-    agencies: dict[tuple[int, int], RollupAgency]
-    services: dict[tuple[int, int], RollupService]
-    services_of_agency: dict[tuple[int, int], list[RollupService]]
-    services_of_regency: dict[int, list[RollupService]]
-    kinds: dict[str, StandardAgencyKind]
-    standard_services: dict[str, StandardService]
+    users_of_regency: dict[int, list[int | None]]
+    users_of_agency: dict[tuple[int, int], list[int | None]]
+    agencies: dict[tuple[int, int], tuple[str, str, str]]
+    """Active agencies: (name, short name, standard kind)."""
+    services: dict[tuple[int, int], tuple[int, str, str, int | None]]
+    """Active services of active agencies mapped to an active standard service:
+    (agency id, name, standard service, annual users)."""
+    kinds: list[str]
+    standard_services: list[str]
 
     @classmethod
-    def load(cls) -> _Directory:
-        regencies = {r.pk: r for r in Regency.objects.filter(status=RegencyStatus.ACTIVE)}
+    def load(cls, regency_ids: set[int] | None = None) -> _Directory:
+        regencies = Regency.objects.filter(status=RegencyStatus.ACTIVE)
+        if regency_ids is not None:
+            regencies = regencies.filter(pk__in=regency_ids)
+        regencies = {r.pk: r for r in regencies}
+        ids = list(regencies)
+        kinds = sorted(
+            StandardAgencyKind.objects.filter(active=True).values_list("code", flat=True)
+        )
+        standard_services = sorted(
+            StandardService.objects.filter(active=True, standard_kind__active=True).values_list(
+                "code", flat=True
+            )
+        )
         agencies = {
-            (a.regency_id, a.agency_id): a
-            for a in RollupAgency.objects.filter(active=True, regency_id__in=regencies)
+            (r, a): (name, short, kind)
+            for r, a, name, short, kind in RollupAgency.objects.filter(
+                active=True, regency_id__in=ids
+            ).values_list("regency_id", "agency_id", "name", "short_name", "standard_kind")
         }
-        services, of_agency, of_regency = {}, defaultdict(list), defaultdict(list)
-        for s in RollupService.objects.filter(active=True, regency_id__in=regencies):
-            if (s.regency_id, s.agency_id) not in agencies:
+        of_regency, of_agency, services = defaultdict(list), defaultdict(list), {}
+        mapped = set(standard_services)
+        for r, s, a, name, code, users in RollupService.objects.filter(
+            active=True, regency_id__in=ids
+        ).values_list(
+            "regency_id", "service_id", "agency_id", "name", "standard_service", "annual_users"
+        ):
+            if (r, a) not in agencies:
                 continue
-            services[(s.regency_id, s.service_id)] = s
-            of_agency[(s.regency_id, s.agency_id)].append(s)
-            of_regency[s.regency_id].append(s)
-        kinds = {k.code: k for k in StandardAgencyKind.objects.filter(active=True)}
-        standard_services = {
-            s.code: s
-            for s in StandardService.objects.filter(active=True, standard_kind__active=True)
-        }
-        return cls(regencies, agencies, services, of_agency, of_regency, kinds, standard_services)
+            of_regency[r].append(users)
+            of_agency[(r, a)].append(users)
+            if code in mapped:
+                services[(r, s)] = (a, name, code, users)
+        return cls(regencies, of_regency, of_agency, agencies, services, kinds, standard_services)
 
 
 def _totals_by(period: RankPeriod, *group: str, **filters) -> dict:
@@ -364,19 +384,7 @@ def _totals_by(period: RankPeriod, *group: str, **filters) -> dict:
     return result
 
 
-@dataclass
-class _Computed:
-    """Every level of one period: rows by level and code, before ranking."""
-
-    period: RankPeriod
-    levels: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
-
-    def konversi(self) -> dict[tuple[str, str, tuple], str | None]:
-        return {
-            (level, code, _row_key(level, row)): row["konversi"]
-            for (level, code), rows in self.levels.items()
-            for row in rows
-        }
+Levels = dict[tuple[str, str], list[dict]]
 
 
 def _row_key(level: str, row: dict) -> tuple:
@@ -387,101 +395,144 @@ def _row_key(level: str, row: dict) -> tuple:
     return (row["regency_id"], row["service_id"])
 
 
-def _compute(period: RankPeriod, directory: _Directory) -> _Computed:
+def _konversi_of(levels: Levels) -> dict[tuple[str, str, tuple], str | None]:
+    return {
+        (level, code, _row_key(level, row)): row["konversi"]
+        for (level, code), rows in levels.items()
+        for row in rows
+    }
+
+
+class _Population:
+    """Expected users of a group in a period: the method's rule (period_users of each
+    service, group_users of the group), each distinct yearly figure scaled once."""
+
+    def __init__(self, months: int) -> None:
+        self.months = months
+        self.scaled: dict[int | None, int | None] = {}
+
+    def __call__(self, annual_users: Iterable[int | None]) -> int | None:
+        scaled = self.scaled
+        values = []
+        for n in annual_users:
+            if n not in scaled:
+                scaled[n] = period_users(n, self.months)
+            values.append(scaled[n])
+        return group_users(values)
+
+
+def _compute(period: RankPeriod, directory: _Directory) -> Levels:
+    """Every level's rows of the period for the directory's regencies: figures, no ranks."""
     empty = ElementTotals.empty()
-    months = period.months
-    regency_ids = list(directory.regencies)
-    computed = _Computed(period)
+    population = _Population(period.months)
+    ids = list(directory.regencies)
+    levels: Levels = {}
 
-    per_regency = _totals_by(period, "regency_id", regency_id__in=regency_ids)
-    rows = []
-    for regency in directory.regencies.values():
-        users = (s.annual_users for s in directory.services_of_regency.get(regency.pk, []))
-        _, values = _figure(per_regency.get(regency.pk, empty), _population(users, months))
-        rows.append(
-            {
-                "regency_id": regency.pk,
-                "regency_name": regency.name,
-                "regency_code": regency.region_code,
-                "regency_kind": regency.kind,
-                "name": regency.name,
-                **values,
-            }
-        )
-    computed.levels[(REGENCY, "")] = rows
+    per_regency = _totals_by(period, "regency_id", regency_id__in=ids)
+    levels[(REGENCY, "")] = [
+        {
+            "regency_id": regency.pk,
+            "regency_name": regency.name,
+            "regency_code": regency.region_code,
+            "regency_kind": regency.kind,
+            "name": regency.name,
+            **_figure(
+                per_regency.get(regency.pk, empty),
+                population(directory.users_of_regency.get(regency.pk, [])),
+            )[1],
+        }
+        for regency in directory.regencies.values()
+    ]
 
-    per_agency = _totals_by(period, "regency_id", "agency_id", regency_id__in=regency_ids)
     by_kind = {code: [] for code in directory.kinds}
-    for key, agency in directory.agencies.items():
-        if agency.standard_kind not in by_kind:
-            continue
-        users = (s.annual_users for s in directory.services_of_agency.get(key, []))
-        _, values = _figure(per_agency.get(key, empty), _population(users, months))
-        regency = directory.regencies[agency.regency_id]
-        by_kind[agency.standard_kind].append(
-            {
-                "regency_id": regency.pk,
-                "regency_name": regency.name,
-                "regency_code": regency.region_code,
-                "agency_id": agency.agency_id,
-                "agency_name": agency.name,
-                "agency_short_name": agency.short_name,
-                "code": agency.standard_kind,
-                "name": f"{agency.name} · {regency.name}",
-                **values,
-            }
-        )
-    for code, kind_rows in by_kind.items():
-        computed.levels[(AGENCY, code)] = kind_rows
-
-    mapped = {
-        key: s for key, s in directory.services.items() if s.standard_service
-    }  # only mapped services are summed per service
-    per_service = (
-        _totals_by(period, "regency_id", "service_id", regency_id__in=regency_ids) if mapped else {}
+    ranked_agencies = {k: a for k, a in directory.agencies.items() if a[2] in by_kind}
+    per_agency = (
+        _totals_by(period, "regency_id", "agency_id", regency_id__in=ids) if ranked_agencies else {}
     )
-    by_service = {code: [] for code in directory.standard_services}
-    for key, service in mapped.items():
-        if service.standard_service not in by_service:
-            continue
+    for key, (name, short_name, code) in ranked_agencies.items():
+        regency = directory.regencies[key[0]]
         _, values = _figure(
-            per_service.get(key, empty), _population([service.annual_users], months)
+            per_agency.get(key, empty), population(directory.users_of_agency.get(key, []))
         )
-        regency = directory.regencies[service.regency_id]
-        agency = directory.agencies[(service.regency_id, service.agency_id)]
-        by_service[service.standard_service].append(
+        by_kind[code].append(
             {
                 "regency_id": regency.pk,
                 "regency_name": regency.name,
                 "regency_code": regency.region_code,
-                "agency_id": agency.agency_id,
-                "agency_name": agency.name,
-                "agency_short_name": agency.short_name,
-                "service_id": service.service_id,
-                "service_name": service.name,
-                "code": service.standard_service,
-                "name": f"{service.name} · {agency.short_name or agency.name} · {regency.name}",
+                "agency_id": key[1],
+                "agency_name": name,
+                "agency_short_name": short_name,
+                "code": code,
+                "name": f"{name} · {regency.name}",
                 **values,
             }
         )
-    for code, service_rows in by_service.items():
-        computed.levels[(SERVICE, code)] = service_rows
-    return computed
+    for code, rows in by_kind.items():
+        levels[(AGENCY, code)] = rows
+
+    by_service = {code: [] for code in directory.standard_services}
+    per_service = (
+        _totals_by(period, "regency_id", "service_id", regency_id__in=ids)
+        if directory.services
+        else {}
+    )
+    for key, (agency_id, name, code, users) in directory.services.items():
+        regency = directory.regencies[key[0]]
+        agency_name, agency_short, _kind = directory.agencies[(key[0], agency_id)]
+        _, values = _figure(per_service.get(key, empty), population([users]))
+        by_service[code].append(
+            {
+                "regency_id": regency.pk,
+                "regency_name": regency.name,
+                "regency_code": regency.region_code,
+                "agency_id": agency_id,
+                "agency_name": agency_name,
+                "agency_short_name": agency_short,
+                "service_id": key[1],
+                "service_name": name,
+                "code": code,
+                "name": f"{name} · {agency_short or agency_name} · {regency.name}",
+                **values,
+            }
+        )
+    for code, rows in by_service.items():
+        levels[(SERVICE, code)] = rows
+    return levels
 
 
-def _finish(computed: _Computed, previous: _Computed) -> None:
-    """Ranks, and the change against the previous period, in place."""
-    before = previous.konversi()
-    for (level, code), rows in computed.levels.items():
-        for row in rows:
-            was = before.get((level, code, _row_key(level, row)))
-            row["previous_konversi"] = was
-            row["change"] = _change(row["konversi"], was)
-        computed.levels[(level, code)] = assign_ranks(rows)
+def _stored_konversi(period: RankPeriod, regency_ids: set[int] | None) -> dict:
+    """konversi of the stored rows of a period (of some regencies), keyed like _konversi_of."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT s.level, s.code, (r->>'regency_id')::int, (r->>'agency_id')::int,
+                      (r->>'service_id')::int, r->>'konversi'
+            FROM public.rankings_rankingsnapshot s, jsonb_array_elements(s.rows) r
+            WHERE s.period_kind = %s AND s.year = %s AND s.number = %s
+              AND (%s OR (r->>'regency_id')::int = ANY(%s))""",
+            [
+                period.kind,
+                period.year,
+                period.number,
+                regency_ids is None,
+                list(regency_ids or ()),
+            ],
+        )
+        found = {}
+        for level, code, regency_id, agency_id, service_id, konversi in cursor.fetchall():
+            second = {REGENCY: (), AGENCY: (agency_id,), SERVICE: (service_id,)}[level]
+            found[(level, code, (regency_id, *second))] = konversi
+        return found
 
 
-def _store(computed: _Computed) -> int:
-    period, now = computed.period, timezone.now()
+def _ranked(level: str, rows: list[dict]) -> list[dict]:
+    """Ranks in place; ties (same figure and name) in the order of their ids, whatever the
+    order the rows came in, so a partial refresh orders them as a full one does."""
+    return assign_ranks(sorted(rows, key=lambda row: _row_key(level, row)))
+
+
+def _store(period: RankPeriod, levels: Levels, inputs: str, *, replace_all: bool) -> int:
+    """Upsert the snapshots of `levels` (one statement); replace_all: drop the period's others."""
+    now = timezone.now()
     snapshots = [
         RankingSnapshot(
             period_kind=period.kind,
@@ -492,50 +543,193 @@ def _store(computed: _Computed) -> int:
             policy=str(POLICY),
             rows=rows,
             computed_at=now,
+            inputs=inputs,
         )
-        for (level, code), rows in computed.levels.items()
+        for (level, code), rows in levels.items()
     ]
-    with transaction.atomic():
-        RankingSnapshot.objects.filter(
+    if replace_all:
+        stale = RankingSnapshot.objects.filter(
             period_kind=period.kind, year=period.year, number=period.number
-        ).delete()
-        RankingSnapshot.objects.bulk_create(snapshots)
+        )
+        for level, code in levels:
+            stale = stale.exclude(level=level, code=code)
+        stale.delete()
+    RankingSnapshot.objects.bulk_create(
+        snapshots,
+        update_conflicts=True,
+        unique_fields=["period_kind", "year", "number", "level", "code"],
+        update_fields=["policy", "rows", "computed_at", "inputs"],
+    )
     return len(snapshots)
 
 
-def rankings_recompute(*, periods: Iterable[RankPeriod | str] | None = None) -> int:
-    """Compute and store every level of the periods; return the number of snapshots written.
-
-    ``periods`` None: every period already stored, plus today's and the
-    previous one of each kind (so the dashboard's first page is ready). Called by
-    the refresh's final step in the public schema; idempotent.
-    """
-    if periods is None:
-        stored = (
-            RankingSnapshot.objects.values_list("period_kind", "year", "number")
-            .distinct()
-            .order_by()
+def _merge(period: RankPeriod, new: Levels, regency_ids: set[int]) -> Levels:
+    """The period's stored snapshots that hold or gain a row of these regencies, with those
+    regencies' rows replaced by the new ones (unranked yet)."""
+    touched = {key for key, rows in new.items() if rows}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT DISTINCT s.level, s.code
+            FROM public.rankings_rankingsnapshot s, jsonb_array_elements(s.rows) r
+            WHERE s.period_kind = %s AND s.year = %s AND s.number = %s
+              AND (r->>'regency_id')::int = ANY(%s)""",
+            [period.kind, period.year, period.number, list(regency_ids)],
         )
-        wanted = set(default_periods()) | {RankPeriod(*p) for p in stored}
-    else:
-        wanted = {RankPeriod.coerce(p) for p in periods}
-    directory = _Directory.load()
-    cache: dict[RankPeriod, _Computed] = {}
+        touched |= set(cursor.fetchall())
+    merged: Levels = {}
+    stored = RankingSnapshot.objects.filter(
+        period_kind=period.kind, year=period.year, number=period.number
+    ).values_list("level", "code", "rows")
+    for level, code, rows in stored:
+        if (level, code) in touched:
+            kept = [row for row in rows if row["regency_id"] not in regency_ids]
+            merged[(level, code)] = kept + new.get((level, code), [])
+    for key in touched - set(merged):
+        merged[key] = new.get(key, [])
+    return merged
 
-    def computed_for(period: RankPeriod) -> _Computed:
-        if period not in cache:
-            cache[period] = _compute(period, directory)
-        return cache[period]
 
+def _inputs_digest() -> str:
+    """The province-wide inputs of every ranking: who is active, the standard lists, the
+    weight policy. When it changes, every stored ranking is recomputed."""
+    parts = (
+        str(POLICY),
+        list(
+            Regency.objects.filter(status=RegencyStatus.ACTIVE)
+            .order_by("pk")
+            .values_list("pk", "name", "region_code", "kind")
+        ),
+        list(StandardAgencyKind.objects.filter(active=True).order_by("code").values_list("code")),
+        list(
+            StandardService.objects.filter(active=True, standard_kind__active=True)
+            .order_by("code")
+            .values_list("code")
+        ),
+    )
+    return hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+# One recompute at a time: two interleaved could store an older computation last.
+RANKING_LOCK = (0x52414E4B, 0)  # "RANK"
+
+
+def _lock() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(RANKING_LOCK))
+
+
+def _stored_periods() -> set[RankPeriod]:
+    stored = (
+        RankingSnapshot.objects.values_list("period_kind", "year", "number").distinct().order_by()
+    )
+    return {RankPeriod(*p) for p in stored}
+
+
+def _recompute(
+    wanted: Iterable[RankPeriod],
+    scopes: dict[RankPeriod, set[int] | None],
+    inputs: str,
+    *,
+    stored: set[RankPeriod],
+) -> int:
+    """Compute and store each wanted period, for every regency (scope None) or only some
+    (the others' rows are kept as stored). Periods go oldest first within a kind, so a
+    period's change column reads the previous period as just stored."""
+    directories: dict[frozenset | None, _Directory] = {}
+
+    def directory_of(scope: set[int] | None) -> _Directory:
+        key = None if scope is None else frozenset(scope)
+        if key not in directories:
+            directories[key] = _Directory.load(scope)
+        return directories[key]
+
+    done: dict[RankPeriod, Levels] = {}
     written = 0
     for period in sorted(wanted):
-        computed = computed_for(period)
-        previous = computed_for(period.previous())
-        _finish(computed, previous)
-        written += _store(computed)
-        # The konversi of a finished period are what later periods compare with; the
-        # rows now carry ranks and changes too, which konversi() ignores.
+        scope = scopes.get(period)
+        directory = directory_of(scope)
+        new = _compute(period, directory)
+        before_period = period.previous()
+        if before_period in done:
+            before = _konversi_of(done[before_period])
+        elif before_period in stored and before_period not in scopes:
+            before = _stored_konversi(before_period, scope)
+        else:
+            before = _konversi_of(_compute(before_period, directory))
+        for (level, code), rows in new.items():
+            for row in rows:
+                was = before.get((level, code, _row_key(level, row)))
+                row["previous_konversi"] = was
+                row["change"] = _change(row["konversi"], was)
+        levels = new if scope is None else _merge(period, new, scope)
+        levels = {(level, code): _ranked(level, rows) for (level, code), rows in levels.items()}
+        written += _store(period, levels, inputs, replace_all=scope is None)
+        done[period] = levels
     return written
+
+
+def rankings_recompute(*, periods: Iterable[RankPeriod | str] | None = None) -> int:
+    """Compute and store every level of the periods, for every regency; return the number of
+    snapshots written.
+
+    ``periods`` None: every period already stored, plus today's and the previous one of
+    each kind (so the dashboard's first page is ready), and the changes the rollup noted
+    are then all taken into account. Idempotent. A refresh calls rankings_refresh, which
+    recomputes only what changed and stores the same figures.
+    """
+    with transaction.atomic():
+        _lock()
+        inputs = _inputs_digest()
+        stored = _stored_periods()
+        if periods is None:
+            RankingChange.objects.all().delete()
+            wanted = set(default_periods()) | stored
+        else:
+            wanted = {RankPeriod.coerce(p) for p in periods}
+        return _recompute(wanted, dict.fromkeys(wanted), inputs, stored=set())
+
+
+def rankings_refresh() -> int:
+    """The refresh's last step: recompute only the rankings whose inputs changed since the
+    last one, for only the regencies that changed; return the snapshots written.
+
+    What changed is what the rollup noted (RankingChange, read and deleted here in the same
+    transaction as the new rankings): a month of a regency changes the rankings of every
+    period holding that month and of the periods just after those (their change column);
+    a regency's directory changes every period. A change of the province-wide inputs
+    (a regency activated or suspended, a standard list) recomputes every stored period,
+    as does a default period never stored yet (a new month) for itself. Figures, ranks and
+    order are those rankings_recompute would store.
+    """
+    with transaction.atomic():
+        _lock()
+        inputs = _inputs_digest()
+        stored = _stored_periods()
+        if RankingSnapshot.objects.exclude(inputs=inputs).exists():
+            RankingChange.objects.all().delete()
+            wanted = set(default_periods()) | stored
+            return _recompute(wanted, dict.fromkeys(wanted), inputs, stored=set())
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM public.rankings_rankingchange RETURNING regency_id, month")
+            changes = cursor.fetchall()
+        every_period = {regency for regency, month in changes if month is None}
+        months = defaultdict(set)
+        for regency, month in changes:
+            if month is not None:
+                months[month].add(regency)
+        scopes: dict[RankPeriod, set[int] | None] = {}
+        for period in set(default_periods()) - stored:
+            scopes[period] = None
+        for period in stored:
+            scope = set(every_period)
+            for span in (period, period.previous()):
+                start, end = span.bounds
+                for month, regencies in months.items():
+                    if start <= month <= end:
+                        scope |= regencies
+            if scope:
+                scopes[period] = scope
+        return _recompute(scopes, scopes, inputs, stored=stored)
 
 
 # ====================================================================== reads
@@ -787,6 +981,7 @@ __all__ = [
     "default_periods",
     "ranking_read",
     "rankings_recompute",
+    "rankings_refresh",
     "reason_text",
     "regency_agencies",
     "regency_figure",

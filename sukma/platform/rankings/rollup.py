@@ -54,6 +54,7 @@ kinds, standard codes, annual users): a few hundred rows, one statement each.
 A service moved to another agency moves its rolled-up rows with it.
 """
 
+import json
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -118,9 +119,14 @@ def active_regencies():
 
 
 # ------------------------------------------------------------------------------ directory
-def directory_refresh(regency: Regency) -> None:
-    """Mirror the regency's agencies and services into the public directory."""
+def directory_refresh(regency: Regency) -> bool:
+    """Mirror the regency's agencies and services into the public directory.
+
+    Returns whether anything changed; if so, every ranking period is marked changed for
+    the regency (names, kinds, codes and expected users appear in every period).
+    """
     s = quote_schema_name(regency.schema_name)
+    changed = 0
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -137,11 +143,13 @@ def directory_refresh(regency: Regency) -> None:
             """,
             [regency.pk],
         )
+        changed += cursor.rowcount
         cursor.execute(
             f"""DELETE FROM public.rankings_rollupagency
             WHERE regency_id = %s AND agency_id NOT IN (SELECT id FROM {s}.{AGENCY_TABLE})""",
             [regency.pk],
         )
+        changed += cursor.rowcount
         # Services whose agency changed: their rolled-up rows follow them.
         cursor.execute(
             f"""
@@ -168,11 +176,13 @@ def directory_refresh(regency: Regency) -> None:
             """,
             [regency.pk],
         )
+        changed += cursor.rowcount
         cursor.execute(
             f"""DELETE FROM public.rankings_rollupservice
             WHERE regency_id = %s AND service_id NOT IN (SELECT id FROM {s}.{SERVICE_TABLE})""",
             [regency.pk],
         )
+        changed += cursor.rowcount
         for service_id, agency_id in moved:
             for table in ("rankings_rollupday", "rankings_rollupmonth"):
                 cursor.execute(
@@ -180,58 +190,102 @@ def directory_refresh(regency: Regency) -> None:
                     "WHERE regency_id = %s AND service_id = %s",
                     [agency_id, regency.pk, service_id],
                 )
+        if changed:
+            changes_record(cursor, [(regency.pk, None)])
+    return bool(changed)
+
+
+def changes_record(cursor, changes) -> None:
+    """Note (regency id, month or None) pairs for the next rankings refresh."""
+    if changes:
+        regencies, months = zip(*changes, strict=True)
+        cursor.execute(
+            "INSERT INTO public.rankings_rankingchange (regency_id, month) "
+            "SELECT * FROM unnest(%s::int[], %s::date[])",
+            [list(regencies), list(months)],
+        )
 
 
 # ------------------------------------------------------------------------------ one batch
-def _copy_batch_sql(schema: str) -> str:
+def _upsert_days_sql(src: str) -> str:
+    """Upsert the rows of `src` (regency_id, service_id, agency_id, day, totals) into RollupDay;
+    return rows read, (regency, service, month) of the days whose copy changed (every=True:
+    of every day read), and rows read per regency."""
     cols = ", ".join(COLUMNS)
-    src_cols = ", ".join(f"t.{c}" for c in COLUMNS)
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)
     differs = " OR ".join(f"d.{c} <> EXCLUDED.{c}" for c in ["agency_id", *COLUMNS])
     return f"""
-    WITH src AS (
-        SELECT t.id, t.service_id, v.agency_id, t.day, {src_cols}
-        FROM {quote_schema_name(schema)}.{DAILY_TOTALS_TABLE} t
-        JOIN {quote_schema_name(schema)}.{SERVICE_TABLE} v ON v.id = t.service_id
-        WHERE t.changed_xid >= %(xid_from)s AND t.id > %(after)s
-        ORDER BY t.id
-        LIMIT %(limit)s
-    ), up AS (
+    WITH src AS ({src}), up AS (
         INSERT INTO public.rankings_rollupday AS d
             (regency_id, agency_id, service_id, day, {cols})
-        SELECT %(regency)s, agency_id, service_id, day, {cols} FROM src
+        SELECT regency_id, agency_id, service_id, day, {cols} FROM src
         ON CONFLICT (regency_id, service_id, day) DO UPDATE SET
             agency_id = EXCLUDED.agency_id, {sets}
         WHERE {differs}
-        RETURNING d.service_id, date_trunc('month', d.day)::date AS month
+        RETURNING d.regency_id, d.service_id, date_trunc('month', d.day)::date AS month
     ), touched AS (
-        SELECT * FROM up
-        UNION ALL SELECT service_id, date_trunc('month', day)::date FROM src WHERE %(every)s
+        SELECT DISTINCT * FROM (
+            SELECT * FROM up
+            UNION ALL SELECT regency_id, service_id, date_trunc('month', day)::date
+            FROM src WHERE %(every)s
+        ) t
     )
     SELECT (SELECT count(*) FROM src), (SELECT max(id) FROM src),
-           array_agg(DISTINCT service_id), array_agg(DISTINCT month)
-    FROM touched
+           (SELECT array_agg(regency_id) FROM touched),
+           (SELECT array_agg(service_id) FROM touched),
+           (SELECT array_agg(month) FROM touched),
+           (SELECT json_object_agg(regency_id, n) FROM (
+                SELECT regency_id, count(*) AS n FROM src GROUP BY regency_id) c)
     """
+
+
+def _copy_batch_sql(schema: str) -> str:
+    s = quote_schema_name(schema)
+    src_cols = ", ".join(f"t.{c}" for c in COLUMNS)
+    return _upsert_days_sql(
+        f"""SELECT t.id, %(regency)s AS regency_id, t.service_id, v.agency_id, t.day, {src_cols}
+        FROM {s}.{DAILY_TOTALS_TABLE} t
+        JOIN {s}.{SERVICE_TABLE} v ON v.id = t.service_id
+        WHERE t.changed_xid >= %(xid_from)s AND t.id > %(after)s
+        ORDER BY t.id
+        LIMIT %(limit)s"""
+    )
 
 
 def _months_sql() -> str:
+    """Recompute the months of (regency, service, month) triples from RollupDay; note every
+    month whose figures changed for the next rankings refresh."""
     cols = ", ".join(COLUMNS)
-    sums = ", ".join(f"sum({c})" for c in COLUMNS)
+    sums = ", ".join(f"sum(d.{c})" for c in COLUMNS)
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)
     differs = " OR ".join(f"m.{c} <> EXCLUDED.{c}" for c in ["agency_id", *COLUMNS])
     return f"""
-    INSERT INTO public.rankings_rollupmonth AS m
-        (regency_id, agency_id, service_id, month, {cols})
-    SELECT regency_id, max(agency_id), service_id, date_trunc('month', day)::date, {sums}
-    FROM public.rankings_rollupday
-    WHERE regency_id = %(regency)s AND service_id = ANY(%(services)s)
-      AND day >= %(first)s AND day < (%(last)s::date + interval '1 month')
-      AND date_trunc('month', day)::date = ANY(%(months)s)
-    GROUP BY regency_id, service_id, date_trunc('month', day)::date
-    ON CONFLICT (regency_id, service_id, month) DO UPDATE SET
-        agency_id = EXCLUDED.agency_id, {sets}
-    WHERE {differs}
+    WITH touched AS (
+        SELECT DISTINCT * FROM unnest(%(regencies)s::int[], %(services)s::int[],
+                                      %(months)s::date[]) AS t(regency_id, service_id, month)
+    ), changed AS (
+        INSERT INTO public.rankings_rollupmonth AS m
+            (regency_id, agency_id, service_id, month, {cols})
+        SELECT d.regency_id, max(d.agency_id), d.service_id, t.month, {sums}
+        FROM touched t JOIN public.rankings_rollupday d
+          ON d.regency_id = t.regency_id AND d.service_id = t.service_id
+         AND d.day >= t.month AND d.day < (t.month + interval '1 month')::date
+        GROUP BY d.regency_id, d.service_id, t.month
+        ON CONFLICT (regency_id, service_id, month) DO UPDATE SET
+            agency_id = EXCLUDED.agency_id, {sets}
+        WHERE {differs}
+        RETURNING m.regency_id, m.month
+    )
+    INSERT INTO public.rankings_rankingchange (regency_id, month)
+    SELECT DISTINCT regency_id, month FROM changed
     """
+
+
+def _months_refresh(cursor, regencies, services, months) -> None:
+    if regencies:
+        cursor.execute(
+            _months_sql(), {"regencies": regencies, "services": services, "months": months}
+        )
 
 
 def copy_batch(
@@ -247,25 +301,14 @@ def copy_batch(
             _copy_batch_sql(regency.schema_name),
             {
                 "xid_from": xid_from,
-                "xid_to": xid_to,
                 "after": after,
                 "limit": limit,
                 "regency": regency.pk,
                 "every": every,
             },
         )
-        rows, last_id, services, months = cursor.fetchone()
-        if services:
-            cursor.execute(
-                _months_sql(),
-                {
-                    "regency": regency.pk,
-                    "services": services,
-                    "months": months,
-                    "first": min(months),
-                    "last": max(months),
-                },
-            )
+        rows, last_id, regencies, services, months, _per_regency = cursor.fetchone()
+        _months_refresh(cursor, regencies, services, months)
     return rows, last_id or after
 
 
@@ -282,12 +325,14 @@ def rollup_regency_run(
     full: bool = False,
     run_id=None,
     batch_size: int | None = None,
+    directory: str | None = None,
 ) -> RollupResult:
     """Roll one regency's changed totals into the public schema (see the module's docstring).
 
     full: copy every row whatever the cursor says, and drop rolled-up days the
     regency no longer has. run_id: the RefreshRun to count this regency in
-    (once, however often the task is delivered).
+    (once, however often the task is delivered). directory: the digest of its agencies
+    and services read before (rollup_changed_run), recorded on the cursor.
     """
     if connection.in_atomic_block:
         raise RuntimeError("rollup_regency_run commits batch by batch: call it outside atomic()")
@@ -338,6 +383,7 @@ def rollup_regency_run(
                 rows_last_run=rows,
                 last_error="",
                 snapshot=snapshot,
+                **({} if directory is None else {"directory": directory}),
             )
             if run_id is not None:
                 _count_in_run(cursor_row.pk, run_id)
@@ -363,9 +409,13 @@ def _drop_vanished_days(regency: Regency) -> None:
             ("rankings_rollupmonth", "month", "date_trunc('month', t.day)::date"),
         ):
             cursor.execute(
-                f"""DELETE FROM public.{table} r WHERE r.regency_id = %s AND NOT EXISTS (
-                    SELECT 1 FROM {s}.{DAILY_TOTALS_TABLE} t
-                    WHERE t.service_id = r.service_id AND {expr} = r.{key})""",
+                f"""WITH gone AS (
+                    DELETE FROM public.{table} r WHERE r.regency_id = %s AND NOT EXISTS (
+                        SELECT 1 FROM {s}.{DAILY_TOTALS_TABLE} t
+                        WHERE t.service_id = r.service_id AND {expr} = r.{key})
+                    RETURNING r.regency_id, date_trunc('month', r.{key})::date AS month)
+                INSERT INTO public.rankings_rankingchange (regency_id, month)
+                SELECT DISTINCT regency_id, month FROM gone""",
                 [regency.pk],
             )
 
@@ -377,3 +427,177 @@ def rollup_regency_forget(regency: Regency) -> None:
     with transaction.atomic():
         for model in (m.RollupDay, m.RollupMonth, m.RollupService, m.RollupAgency, m.RollupCursor):
             model.objects.filter(regency=regency).delete()
+        m.RankingChange.objects.create(regency_id=regency.pk, month=None)
+
+
+# ------------------------------------------------------------------------------ many regencies
+# What a refresh costs is what changed. One query per PROBE_SCHEMAS regencies reads, in each
+# schema, how many totals rows changed since its cursor (by the changed_xid index, counted up
+# to SINGLE_ABOVE) and a digest of its agencies and services. Regencies with nothing new are
+# only counted; those with a few changed rows are copied together, many schemas per statement,
+# one transaction per about BATCH_SIZE rows; the rest (no cursor yet, a restored cluster, a
+# changed directory, a large backlog) take rollup_regency_run, batch by batch. Each query
+# over many schemas locks every table and index it touches until its transaction ends, so
+# the schemas per query stay bounded (PITFALLS: max_locks_per_transaction).
+PROBE_SCHEMAS = 50
+SINGLE_ABOVE = 2_000
+
+
+@dataclass
+class RollupSummary:
+    regencies: int = 0
+    unchanged: int = 0
+    together: int = 0
+    alone: int = 0
+    rows: int = 0
+
+
+def _directory_digest_sql(s: str) -> str:
+    agencies = "a.id, a.name, a.short_name, a.kind, a.standard_kind, a.active"
+    services = "v.id, v.agency_id, v.name, v.standard_service, v.annual_users, v.active"
+    return (
+        f"(SELECT md5(coalesce(string_agg(ROW({agencies})::text, ',' ORDER BY a.id), '')) "
+        f"FROM {s}.{AGENCY_TABLE} a) || "
+        f"(SELECT md5(coalesce(string_agg(ROW({services})::text, ',' ORDER BY v.id), '')) "
+        f"FROM {s}.{SERVICE_TABLE} v)"
+    )
+
+
+NOT_COPIED_YET = (
+    "changed_xid >= %s AND (%s = '' OR NOT "
+    "pg_visible_in_snapshot(changed_xid::text::xid8, nullif(%s, '')::pg_snapshot))"
+)
+
+
+def _not_copied_yet(cursor_row: RollupCursor | None) -> list:
+    """Parameters of NOT_COPIED_YET: a row changed at or after the cursor and not visible in
+    the snapshot the last run copied from (a row visible in it was copied as it still is;
+    a long transaction elsewhere holds xid_done back, not what counts as new)."""
+    xid, snapshot = (cursor_row.xid_done, cursor_row.snapshot) if cursor_row else (0, "")
+    return [xid, snapshot, snapshot]
+
+
+def _probe(regencies: list[Regency], cursors: dict) -> dict[int, tuple[int, str]]:
+    """Per regency: (totals rows not copied yet, counted up to SINGLE_ABOVE; the digest of its
+    directory), in one query over their schemas."""
+    parts, params = [], []
+    for regency in regencies:
+        s = quote_schema_name(regency.schema_name)
+        parts.append(
+            f"SELECT %s, (SELECT count(*) FROM (SELECT 1 FROM {s}.{DAILY_TOTALS_TABLE} "
+            f"WHERE {NOT_COPIED_YET} LIMIT {SINGLE_ABOVE}) p), {_directory_digest_sql(s)}"
+        )
+        params += [regency.pk, *_not_copied_yet(cursors.get(regency.pk))]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return {pk: (changed, digest) for pk, changed, digest in cursor.fetchall()}
+
+
+def _copy_together(regencies: list[Regency], cursors: dict, *, cluster: str) -> int:
+    """Copy the changed totals rows of several regencies in one transaction (one statement
+    over their schemas), recompute their months, move their cursors. Returns rows read."""
+    src_cols = ", ".join(f"t.{c}" for c in COLUMNS)
+    parts, params = [], {"every": False}
+    for n, regency in enumerate(regencies):
+        s = quote_schema_name(regency.schema_name)
+        xid, snapshot = _not_copied_yet(cursors[regency.pk])[:2]
+        parts.append(
+            f"SELECT t.id, %(r{n})s::int AS regency_id, t.service_id, v.agency_id, t.day, "
+            f"{src_cols} FROM {s}.{DAILY_TOTALS_TABLE} t "
+            f"JOIN {s}.{SERVICE_TABLE} v ON v.id = t.service_id "
+            f"WHERE t.changed_xid >= %(x{n})s AND (%(s{n})s = '' OR NOT pg_visible_in_snapshot("
+            f"t.changed_xid::text::xid8, nullif(%(s{n})s, '')::pg_snapshot))"
+        )
+        params.update({f"r{n}": regency.pk, f"x{n}": xid, f"s{n}": snapshot})
+    ids = sorted(r.pk for r in regencies)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The same lock as rollup_regency_run's, taken in one order: no two runs interleave.
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, id)) FROM "
+            "(SELECT unnest(%s::int[]) AS id ORDER BY 1) ids",
+            [LOCK_NAMESPACE, ids],
+        )
+        snapshot, xid_to = snapshot_now()
+        cursor.execute(_upsert_days_sql(" UNION ALL ".join(parts)), params)
+        rows, _last, touched_regencies, services, months, per_regency = cursor.fetchone()
+        _months_refresh(cursor, touched_regencies, services, months)
+        cursor.execute(
+            """UPDATE public.rankings_rollupcursor c SET
+                xid_done = greatest(c.xid_done, %(xid_to)s), cluster = %(cluster)s,
+                state = %(done)s, finished_at = now(), last_error = '', snapshot = %(snapshot)s,
+                rows_last_run = coalesce((%(rows)s::jsonb ->> c.regency_id::text)::int, 0)
+            WHERE c.regency_id = ANY(%(ids)s)""",
+            {
+                "xid_to": xid_to,
+                "cluster": cluster,
+                "done": CursorState.DONE,
+                "snapshot": snapshot,
+                "rows": json.dumps(per_regency or {}),
+                "ids": ids,
+            },
+        )
+    return rows
+
+
+def _count_many_in_run(regency_ids: list[int], run_id) -> None:
+    """regencies_done + each regency not yet counted in this run (a redelivery counts once)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """WITH claimed AS (
+                UPDATE public.rankings_rollupcursor SET last_run = %(run)s
+                WHERE regency_id = ANY(%(ids)s) AND last_run IS DISTINCT FROM %(run)s
+                RETURNING 1)
+            UPDATE public.rankings_refreshrun
+            SET regencies_done = regencies_done + (SELECT count(*) FROM claimed)
+            WHERE id = %(run)s""",
+            {"run": run_id, "ids": regency_ids},
+        )
+
+
+def rollup_changed_run(
+    *, regencies: list[Regency] | None = None, run_id=None, progress=None
+) -> RollupSummary:
+    """An incremental rollup of many regencies (every active one by default) that costs what
+    changed: see the comment above PROBE_SCHEMAS."""
+    if connection.in_atomic_block:
+        raise RuntimeError("rollup_changed_run commits as it goes: call it outside atomic()")
+    regencies = list(active_regencies() if regencies is None else regencies)
+    summary = RollupSummary(regencies=len(regencies))
+    cluster, xid_now = cluster_now()
+    cursors = {c.regency_id: c for c in RollupCursor.objects.filter(regency__in=regencies)}
+    done = 0
+    for start in range(0, len(regencies), PROBE_SCHEMAS):
+        chunk = regencies[start : start + PROBE_SCHEMAS]
+        probed = _probe(chunk, cursors)
+        together, rows_together = [], 0
+        for regency in chunk:
+            changed, digest = probed[regency.pk]
+            cursor_row = cursors.get(regency.pk)
+            if (
+                cursor_row is None
+                or cursor_row.directory != digest
+                or changed >= SINGLE_ABOVE
+                or cursor_from_another_history(cursor_row, cluster=cluster, xid_now=xid_now)
+            ):
+                result = rollup_regency_run(regency=regency, run_id=run_id, directory=digest)
+                summary.alone += 1
+                summary.rows += result.rows
+                continue
+            if not changed:
+                summary.unchanged += 1
+                continue
+            together.append(regency)
+            rows_together += changed
+            if rows_together >= BATCH_SIZE:
+                summary.rows += _copy_together(together, cursors, cluster=cluster)
+                summary.together += len(together)
+                together, rows_together = [], 0
+        if together:
+            summary.rows += _copy_together(together, cursors, cluster=cluster)
+            summary.together += len(together)
+        if run_id is not None:
+            _count_many_in_run([r.pk for r in chunk], run_id)
+        done += len(chunk)
+        if progress:
+            progress(done, len(regencies))
+    return summary
