@@ -154,9 +154,6 @@ class RollupCursor(models.Model):
     # The cluster (pg_control_system's system_identifier) that issued xid_done: after a
     # restore into another cluster the ids mean nothing and the regency is read again whole.
     cluster = models.CharField(max_length=24, blank=True)
-    # A digest of the regency's agencies and services as last mirrored: a refresh mirrors
-    # them again only when the digest it reads in the regency's schema differs.
-    directory = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("rollup cursor")
@@ -229,6 +226,27 @@ class ReconciliationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} ok={self.ok}"
+
+
+class DirectoryChange(models.Model):
+    """The last transaction that changed a regency's agencies or services (by schema).
+
+    Written by a statement trigger on the regency's agency and service tables
+    (sukma.surveys.province.directory_watch_install, calling the function
+    rankings_directory_changed of migration 0007), in the transaction of the change: the
+    rollup mirrors a regency's directory again only when this stamp is newer than its
+    cursor, without reading the regency's tables to find out.
+    """
+
+    schema_name = models.CharField(max_length=63, primary_key=True)
+    changed_xid = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("directory change")
+        verbose_name_plural = _("directory changes")
+
+    def __str__(self) -> str:
+        return f"{self.schema_name} @{self.changed_xid}"
 
 
 class RankingChange(models.Model):

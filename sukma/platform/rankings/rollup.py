@@ -49,9 +49,17 @@ Memory. Everything is INSERT ... SELECT inside PostgreSQL: no response and no
 totals row is loaded into Python, so the worker's memory does not grow with
 the number of responses.
 
-Directory. Each run also mirrors the regency's agencies and services (names,
+Directory. A run of one regency also mirrors its agencies and services (names,
 kinds, standard codes, annual users): a few hundred rows, one statement each.
-A service moved to another agency moves its rolled-up rows with it.
+A service moved to another agency moves its rolled-up rows with it. The run
+first installs, if missing, a trigger on those two tables that stamps every
+change of them in the public schema (DirectoryChange): an incremental refresh
+of many regencies (rollup_changed_run) mirrors only the directories stamped
+since their cursor.
+
+Rankings. Every rolled-up month whose figures changed (and every directory that
+changed) is noted in RankingChange in the same transaction; the rankings
+refresh recomputes only what those notes reach.
 """
 
 import json
@@ -62,12 +70,18 @@ from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import quote_schema_name
 
-from sukma.platform.rankings.models import CursorState, RefreshRun, RollupCursor
+from sukma.platform.rankings.models import (
+    CursorState,
+    RefreshRun,
+    RollupCursor,
+)
 from sukma.surveys.province import (
     AGENCY_TABLE,
     DAILY_TOTALS_TABLE,
     ELEMENT_FIELDS,
     SERVICE_TABLE,
+    directory_watch_install,
+    directory_watched_schemas,
     totals_settle_foreign_xids,
 )
 from sukma.tenants.models import Regency, RegencyStatus
@@ -325,14 +339,12 @@ def rollup_regency_run(
     full: bool = False,
     run_id=None,
     batch_size: int | None = None,
-    directory: str | None = None,
 ) -> RollupResult:
     """Roll one regency's changed totals into the public schema (see the module's docstring).
 
     full: copy every row whatever the cursor says, and drop rolled-up days the
     regency no longer has. run_id: the RefreshRun to count this regency in
-    (once, however often the task is delivered). directory: the digest of its agencies
-    and services read before (rollup_changed_run), recorded on the cursor.
+    (once, however often the task is delivered).
     """
     if connection.in_atomic_block:
         raise RuntimeError("rollup_regency_run commits batch by batch: call it outside atomic()")
@@ -345,6 +357,10 @@ def rollup_regency_run(
         if restored:
             totals_settle_foreign_xids(regency.schema_name)
             full = True
+        if regency.schema_name not in directory_watched_schemas():
+            # Before the snapshot: a directory change from now on is stamped, and one from
+            # before has committed (the trigger waits for writers) and is mirrored below.
+            directory_watch_install(regency.schema_name)
         snapshot, xid_to = snapshot_now()
         xid_from = 0 if full else cursor_row.xid_done
         RollupCursor.objects.filter(pk=cursor_row.pk).update(
@@ -383,7 +399,6 @@ def rollup_regency_run(
                 rows_last_run=rows,
                 last_error="",
                 snapshot=snapshot,
-                **({} if directory is None else {"directory": directory}),
             )
             if run_id is not None:
                 _count_in_run(cursor_row.pk, run_id)
@@ -433,8 +448,9 @@ def rollup_regency_forget(regency: Regency) -> None:
 # ------------------------------------------------------------------------------ many regencies
 # What a refresh costs is what changed. One query per PROBE_SCHEMAS regencies reads, in each
 # schema, how many totals rows changed since its cursor (by the changed_xid index, counted up
-# to SINGLE_ABOVE) and a digest of its agencies and services. Regencies with nothing new are
-# only counted; those with a few changed rows are copied together, many schemas per statement,
+# to SINGLE_ABOVE); whose agencies or services changed is read from the public schema, where
+# a trigger on those tables stamps it (DirectoryChange). Regencies with nothing new are only
+# counted; those with a few changed rows are copied together, many schemas per statement,
 # one transaction per about BATCH_SIZE rows; the rest (no cursor yet, a restored cluster, a
 # changed directory, a large backlog) take rollup_regency_run, batch by batch. Each query
 # over many schemas locks every table and index it touches until its transaction ends, so
@@ -452,17 +468,6 @@ class RollupSummary:
     rows: int = 0
 
 
-def _directory_digest_sql(s: str) -> str:
-    agencies = "a.id, a.name, a.short_name, a.kind, a.standard_kind, a.active"
-    services = "v.id, v.agency_id, v.name, v.standard_service, v.annual_users, v.active"
-    return (
-        f"(SELECT md5(coalesce(string_agg(ROW({agencies})::text, ',' ORDER BY a.id), '')) "
-        f"FROM {s}.{AGENCY_TABLE} a) || "
-        f"(SELECT md5(coalesce(string_agg(ROW({services})::text, ',' ORDER BY v.id), '')) "
-        f"FROM {s}.{SERVICE_TABLE} v)"
-    )
-
-
 NOT_COPIED_YET = (
     "changed_xid >= %s AND (%s = '' OR NOT "
     "pg_visible_in_snapshot(changed_xid::text::xid8, nullif(%s, '')::pg_snapshot))"
@@ -477,20 +482,43 @@ def _not_copied_yet(cursor_row: RollupCursor | None) -> list:
     return [xid, snapshot, snapshot]
 
 
-def _probe(regencies: list[Regency], cursors: dict) -> dict[int, tuple[int, str]]:
-    """Per regency: (totals rows not copied yet, counted up to SINGLE_ABOVE; the digest of its
-    directory), in one query over their schemas."""
+def _probe(regencies: list[Regency], cursors: dict) -> dict[int, int]:
+    """Per regency: totals rows not copied yet, counted up to SINGLE_ABOVE by the changed_xid
+    index, in one query over their schemas."""
     parts, params = [], []
     for regency in regencies:
         s = quote_schema_name(regency.schema_name)
         parts.append(
             f"SELECT %s, (SELECT count(*) FROM (SELECT 1 FROM {s}.{DAILY_TOTALS_TABLE} "
-            f"WHERE {NOT_COPIED_YET} LIMIT {SINGLE_ABOVE}) p), {_directory_digest_sql(s)}"
+            f"WHERE {NOT_COPIED_YET} LIMIT {SINGLE_ABOVE}) p)"
         )
         params += [regency.pk, *_not_copied_yet(cursors.get(regency.pk))]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
-        return {pk: (changed, digest) for pk, changed, digest in cursor.fetchall()}
+        return dict(cursor.fetchall())
+
+
+def _directories_changed(regencies: list[Regency], cursors: dict) -> set[int]:
+    """The regencies whose directory changed since their cursor (by the stamp its trigger
+    wrote in the public schema), or that have no trigger yet: one query and the catalog."""
+    watched = directory_watched_schemas()
+    pending = {r.pk for r in regencies if r.schema_name not in watched}
+    known = [r for r in regencies if r.pk in cursors and r.pk not in pending]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT r.id FROM unnest(%s::int[], %s::text[], %s::bigint[], %s::text[])
+                AS r(id, schema_name, xid_done, snapshot)
+            JOIN public.rankings_directorychange d ON d.schema_name = r.schema_name
+            WHERE d.changed_xid >= r.xid_done AND (r.snapshot = '' OR NOT pg_visible_in_snapshot(
+                d.changed_xid::text::xid8, nullif(r.snapshot, '')::pg_snapshot))""",
+            [
+                [r.pk for r in known],
+                [r.schema_name for r in known],
+                [cursors[r.pk].xid_done for r in known],
+                [cursors[r.pk].snapshot for r in known],
+            ],
+        )
+        return pending | {row[0] for row in cursor.fetchall()}
 
 
 def _copy_together(regencies: list[Regency], cursors: dict, *, cluster: str) -> int:
@@ -526,7 +554,14 @@ def _copy_together(regencies: list[Regency], cursors: dict, *, cluster: str) -> 
                 xid_done = greatest(c.xid_done, %(xid_to)s), cluster = %(cluster)s,
                 state = %(done)s, finished_at = now(), last_error = '', snapshot = %(snapshot)s,
                 rows_last_run = coalesce((%(rows)s::jsonb ->> c.regency_id::text)::int, 0)
-            WHERE c.regency_id = ANY(%(ids)s)""",
+            FROM public.tenants_regency r
+            WHERE c.regency_id = ANY(%(ids)s) AND r.id = c.regency_id
+              -- A directory changed since the probe keeps the cursor: the next run mirrors it.
+              AND NOT EXISTS (
+                SELECT 1 FROM public.rankings_directorychange d
+                WHERE d.schema_name = r.schema_name AND d.changed_xid >= c.xid_done
+                  AND (c.snapshot = '' OR NOT pg_visible_in_snapshot(
+                      d.changed_xid::text::xid8, nullif(c.snapshot, '')::pg_snapshot)))""",
             {
                 "xid_to": xid_to,
                 "cluster": cluster,
@@ -565,21 +600,22 @@ def rollup_changed_run(
     summary = RollupSummary(regencies=len(regencies))
     cluster, xid_now = cluster_now()
     cursors = {c.regency_id: c for c in RollupCursor.objects.filter(regency__in=regencies)}
+    directories = _directories_changed(regencies, cursors)
     done = 0
     for start in range(0, len(regencies), PROBE_SCHEMAS):
         chunk = regencies[start : start + PROBE_SCHEMAS]
         probed = _probe(chunk, cursors)
         together, rows_together = [], 0
         for regency in chunk:
-            changed, digest = probed[regency.pk]
+            changed = probed[regency.pk]
             cursor_row = cursors.get(regency.pk)
             if (
                 cursor_row is None
-                or cursor_row.directory != digest
+                or regency.pk in directories
                 or changed >= SINGLE_ABOVE
                 or cursor_from_another_history(cursor_row, cluster=cluster, xid_now=xid_now)
             ):
-                result = rollup_regency_run(regency=regency, run_id=run_id, directory=digest)
+                result = rollup_regency_run(regency=regency, run_id=run_id)
                 summary.alone += 1
                 summary.rows += result.rows
                 continue
