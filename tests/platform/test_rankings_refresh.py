@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from sukma.platform.rankings import rollup
 from sukma.platform.rankings.models import RankingChange, RankingSnapshot, RollupCursor
 from sukma.platform.rankings.ranking import rankings_recompute, rankings_refresh
 from sukma.platform.rankings.reconcile import reconcile_regency
@@ -164,3 +165,24 @@ def test_a_regency_suspended_or_a_standard_switched_off_leaves_every_ranking_as_
     Regency.objects.filter(pk=ngawi.regency.pk).update(status=RegencyStatus.ACTIVE)
     StandardAgencyKind.objects.filter(code="rsud").update(active=False)
     refresh_equals_full_recompute()
+
+
+def test_a_regency_with_a_large_backlog_is_copied_alone_batch_by_batch_and_agrees(
+    three_answered, monkeypatch
+):
+    blitar, madiun, _ = three_answered
+    monkeypatch.setattr(rollup, "TOGETHER_ROWS", 3)
+    monkeypatch.setattr(rollup, "BATCH_SIZE", 4)
+    answer(blitar, 30, seed=45)
+    answer(madiun, 1, seed=46)
+
+    summary = rollup_changed_run()
+
+    assert summary.alone == 1 and summary.together == 1
+    for answered in three_answered:
+        assert rolled_up_months(answered.regency) == raw_month_totals(answered.regency)
+        assert reconcile_regency(answered.regency) == ([], 0)
+    rankings_refresh()
+    refreshed = stored()
+    rankings_recompute()
+    assert stored() == refreshed

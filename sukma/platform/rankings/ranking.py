@@ -84,6 +84,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -344,10 +345,11 @@ class _Directory:
     """Who is in the rankings, for the regencies computed (every active one, or some)."""
 
     regencies: dict[int, Regency]
-    users_of_regency: dict[int, list[int | None]]
-    users_of_agency: dict[tuple[int, int], list[int | None]]
+    users_of_regency: dict[int, list[tuple[int | None, int]]]
+    """(yearly users, how many services) of the active services of active agencies."""
+    users_of_agency: dict[tuple[int, int], list[tuple[int | None, int]]]
     agencies: dict[tuple[int, int], tuple[str, str, str]]
-    """Active agencies: (name, short name, standard kind)."""
+    """Active agencies ranked or holding a ranked service: (name, short name, standard kind)."""
     services: dict[tuple[int, int], tuple[int, str, str, int | None]]
     """Active services of active agencies mapped to an active standard service:
     (agency id, name, standard service, annual users)."""
@@ -360,7 +362,6 @@ class _Directory:
         if regency_ids is not None:
             regencies = regencies.filter(pk__in=regency_ids)
         regencies = {r.pk: r for r in regencies}
-        ids = list(regencies)
         kinds = sorted(
             StandardAgencyKind.objects.filter(active=True).values_list("code", flat=True)
         )
@@ -369,25 +370,51 @@ class _Directory:
                 "code", flat=True
             )
         )
-        agencies = {
-            (r, a): (name, short, kind)
-            for r, a, name, short, kind in RollupAgency.objects.filter(
-                active=True, regency_id__in=ids
-            ).values_list("regency_id", "agency_id", "name", "short_name", "standard_kind")
-        }
-        of_regency, of_agency, services = defaultdict(list), defaultdict(list), {}
-        mapped = set(standard_services)
-        for r, s, a, name, code, users in RollupService.objects.filter(
-            active=True, regency_id__in=ids
-        ).values_list(
-            "regency_id", "service_id", "agency_id", "name", "standard_service", "annual_users"
-        ):
-            if (r, a) not in agencies:
-                continue
-            of_regency[r].append(users)
-            of_agency[(r, a)].append(users)
-            if code in mapped:
-                services[(r, s)] = (a, name, code, users)
+        # Services are counted per yearly figure in SQL: a regency's 80 services are a few
+        # (users, count) pairs, and only ranked agencies and services come as rows.
+        active = """FROM public.rankings_rollupservice s
+            JOIN public.rankings_rollupagency a ON a.regency_id = s.regency_id
+             AND a.agency_id = s.agency_id AND a.active
+            WHERE s.active AND s.regency_id = ANY(%(ids)s)"""
+        params = {"ids": list(regencies), "kinds": kinds, "services": standard_services}
+        of_regency, of_agency, agencies, services = (
+            defaultdict(list),
+            defaultdict(list),
+            {},
+            {},
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.regency_id, s.annual_users, count(*) {active} GROUP BY 1, 2", params
+            )
+            for r, users, count in cursor.fetchall():
+                of_regency[r].append((users, count))
+            cursor.execute(
+                f"""SELECT s.regency_id, s.agency_id, s.annual_users, count(*) {active}
+                AND a.standard_kind = ANY(%(kinds)s) GROUP BY 1, 2, 3""",
+                params,
+            )
+            for r, agency_id, users, count in cursor.fetchall():
+                of_agency[(r, agency_id)].append((users, count))
+            cursor.execute(
+                """SELECT a.regency_id, a.agency_id, a.name, a.short_name, a.standard_kind
+                FROM public.rankings_rollupagency a
+                WHERE a.active AND a.regency_id = ANY(%(ids)s) AND (
+                    a.standard_kind = ANY(%(kinds)s) OR EXISTS (
+                        SELECT 1 FROM public.rankings_rollupservice s
+                        WHERE s.regency_id = a.regency_id AND s.agency_id = a.agency_id
+                          AND s.active AND s.standard_service = ANY(%(services)s)))""",
+                params,
+            )
+            for r, agency_id, name, short, kind in cursor.fetchall():
+                agencies[(r, agency_id)] = (name, short, kind)
+            cursor.execute(
+                f"""SELECT s.regency_id, s.service_id, s.agency_id, s.name, s.standard_service,
+                    s.annual_users {active} AND s.standard_service = ANY(%(services)s)""",
+                params,
+            )
+            for r, service_id, agency_id, name, code, users in cursor.fetchall():
+                services[(r, service_id)] = (agency_id, name, code, users)
         return cls(regencies, of_regency, of_agency, agencies, services, kinds, standard_services)
 
 
@@ -488,13 +515,14 @@ class _Population:
         self.months = months
         self.scaled: dict[int | None, int | None] = {}
 
-    def __call__(self, annual_users: Iterable[int | None]) -> int | None:
+    def __call__(self, annual_users: Iterable[tuple[int | None, int]]) -> int | None:
+        """annual_users: (yearly users, how many services have that figure) pairs."""
         scaled = self.scaled
         values = []
-        for n in annual_users:
+        for n, count in annual_users:
             if n not in scaled:
                 scaled[n] = period_users(n, self.months)
-            values.append(scaled[n])
+            values.extend(repeat(scaled[n], count))
         return group_users(values)
 
 
@@ -552,7 +580,7 @@ def _compute(
     for key, (agency_id, name, code, users) in directory.services.items():
         regency = directory.regencies[key[0]]
         agency_name, agency_short, _kind = directory.agencies[(key[0], agency_id)]
-        _, values = _figure(per_service.get(key, empty), population([users]), memo)
+        _, values = _figure(per_service.get(key, empty), population([(users, 1)]), memo)
         by_service[code].append(
             {
                 "regency_id": regency.pk,

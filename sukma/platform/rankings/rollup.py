@@ -253,6 +253,68 @@ def _upsert_days_sql(src: str) -> str:
     """
 
 
+def _copy_together_sql(src: str) -> str:
+    """One statement: upsert the rows of `src` into RollupDay, move each month by what its
+    days changed (the old day values read in the statement's snapshot, which the advisory
+    locks keep current), note the months changed; return rows read per regency.
+
+    A month stays the sum of its days: it starts so (rollup_regency_run recomputes months
+    from days) and moves by exactly what its days moved. The reconciliation checks months
+    against the raw responses, and a repair recomputes them whole."""
+    cols = ", ".join(COLUMNS)
+    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)
+    differs = " OR ".join(f"d.{c} <> EXCLUDED.{c}" for c in ["agency_id", *COLUMNS])
+    deltas = ", ".join(f"sum(up.{c} - coalesce(old.{c}, 0)) AS {c}" for c in COLUMNS)
+    moves = ", ".join(f"{c} = m.{c} + delta.{c}" for c in COLUMNS)
+    return f"""
+    WITH src AS ({src}), old AS (
+        -- One index lookup per row read (LIMIT keeps the planner from a join that would
+        -- scan every rolled-up day).
+        SELECT d.* FROM src s, LATERAL (
+            SELECT o.regency_id, o.service_id, o.day, {", ".join(f"o.{c}" for c in COLUMNS)}
+            FROM public.rankings_rollupday o WHERE o.regency_id = s.regency_id
+             AND o.service_id = s.service_id AND o.day = s.day LIMIT 1) d
+    ), up AS (
+        INSERT INTO public.rankings_rollupday AS d
+            (regency_id, agency_id, service_id, day, {cols})
+        SELECT regency_id, agency_id, service_id, day, {cols} FROM src
+        ON CONFLICT (regency_id, service_id, day) DO UPDATE SET
+            agency_id = EXCLUDED.agency_id, {sets}
+        WHERE {differs}
+        RETURNING d.regency_id, d.agency_id, d.service_id, d.day,
+            {", ".join(f"d.{c}" for c in COLUMNS)}
+    ), delta AS (
+        SELECT up.regency_id, max(up.agency_id) AS agency_id, up.service_id,
+               date_trunc('month', up.day)::date AS month, {deltas}
+        FROM up LEFT JOIN old ON old.regency_id = up.regency_id
+         AND old.service_id = up.service_id AND old.day = up.day
+        GROUP BY up.regency_id, up.service_id, date_trunc('month', up.day)::date
+    ), moved AS (
+        UPDATE public.rankings_rollupmonth m SET agency_id = delta.agency_id, {moves}
+        FROM delta WHERE m.regency_id = delta.regency_id AND m.service_id = delta.service_id
+         AND m.month = delta.month
+        RETURNING m.regency_id, m.month
+    ), started AS (
+        -- A month without a row had no day yet: its delta is its whole value.
+        INSERT INTO public.rankings_rollupmonth (regency_id, agency_id, service_id, month, {cols})
+        SELECT regency_id, agency_id, service_id, month, {cols} FROM delta
+        WHERE NOT EXISTS (
+            SELECT 1 FROM public.rankings_rollupmonth m WHERE m.regency_id = delta.regency_id
+               AND m.service_id = delta.service_id AND m.month = delta.month)
+        RETURNING regency_id, month
+    ), months AS (
+        SELECT * FROM moved UNION ALL SELECT * FROM started
+    ), noted AS (
+        INSERT INTO public.rankings_rankingchange (regency_id, month)
+        SELECT DISTINCT regency_id, month FROM months
+        RETURNING 1
+    )
+    SELECT (SELECT json_object_agg(regency_id, n) FROM (
+                SELECT regency_id, count(*) AS n FROM src GROUP BY regency_id) c),
+           (SELECT count(*) FROM noted)
+    """
+
+
 def _copy_batch_sql(schema: str) -> str:
     s = quote_schema_name(schema)
     src_cols = ", ".join(f"t.{c}" for c in COLUMNS)
@@ -446,17 +508,17 @@ def rollup_regency_forget(regency: Regency) -> None:
 
 
 # ------------------------------------------------------------------------------ many regencies
-# What a refresh costs is what changed. One query per PROBE_SCHEMAS regencies reads, in each
-# schema, how many totals rows changed since its cursor (by the changed_xid index, counted up
-# to SINGLE_ABOVE); whose agencies or services changed is read from the public schema, where
-# a trigger on those tables stamps it (DirectoryChange). Regencies with nothing new are only
-# counted; those with a few changed rows are copied together, many schemas per statement,
-# one transaction per about BATCH_SIZE rows; the rest (no cursor yet, a restored cluster, a
-# changed directory, a large backlog) take rollup_regency_run, batch by batch. Each query
-# over many schemas locks every table and index it touches until its transaction ends, so
-# the schemas per query stay bounded (PITFALLS: max_locks_per_transaction).
-PROBE_SCHEMAS = 50
-SINGLE_ABOVE = 2_000
+# What a refresh costs is what changed. Whose agencies or services changed is read from the
+# public schema, where a trigger on those tables stamps it (DirectoryChange). The other
+# regencies are copied together, TOGETHER_SCHEMAS per statement and transaction: each
+# schema's totals rows not copied yet (by the changed_xid index, at most TOGETHER_ROWS), so a
+# regency with nothing new costs one index probe. Those that reach TOGETHER_ROWS (a large
+# backlog), and those with no cursor yet, a restored cluster or a changed directory, take
+# rollup_regency_run, batch by batch. A statement over many schemas locks every table and
+# index it touches until its transaction ends, so the schemas per statement stay bounded
+# (PITFALLS: max_locks_per_transaction; here 5 locks per schema).
+TOGETHER_SCHEMAS = 100
+TOGETHER_ROWS = 500
 
 
 @dataclass
@@ -468,34 +530,11 @@ class RollupSummary:
     rows: int = 0
 
 
-NOT_COPIED_YET = (
-    "changed_xid >= %s AND (%s = '' OR NOT "
-    "pg_visible_in_snapshot(changed_xid::text::xid8, nullif(%s, '')::pg_snapshot))"
-)
-
-
-def _not_copied_yet(cursor_row: RollupCursor | None) -> list:
-    """Parameters of NOT_COPIED_YET: a row changed at or after the cursor and not visible in
-    the snapshot the last run copied from (a row visible in it was copied as it still is;
-    a long transaction elsewhere holds xid_done back, not what counts as new)."""
-    xid, snapshot = (cursor_row.xid_done, cursor_row.snapshot) if cursor_row else (0, "")
-    return [xid, snapshot, snapshot]
-
-
-def _probe(regencies: list[Regency], cursors: dict) -> dict[int, int]:
-    """Per regency: totals rows not copied yet, counted up to SINGLE_ABOVE by the changed_xid
-    index, in one query over their schemas."""
-    parts, params = [], []
-    for regency in regencies:
-        s = quote_schema_name(regency.schema_name)
-        parts.append(
-            f"SELECT %s, (SELECT count(*) FROM (SELECT 1 FROM {s}.{DAILY_TOTALS_TABLE} "
-            f"WHERE {NOT_COPIED_YET} LIMIT {SINGLE_ABOVE}) p)"
-        )
-        params += [regency.pk, *_not_copied_yet(cursors.get(regency.pk))]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        return dict(cursor.fetchall())
+def _not_copied_yet(cursor_row: RollupCursor) -> tuple[int, str]:
+    """A totals row is new when changed at or after the cursor and not visible in the
+    snapshot the last run copied from (a row visible in it was copied as it still is: a long
+    transaction elsewhere holds xid_done back, not what counts as new)."""
+    return cursor_row.xid_done, cursor_row.snapshot
 
 
 def _directories_changed(regencies: list[Regency], cursors: dict) -> set[int]:
@@ -521,34 +560,44 @@ def _directories_changed(regencies: list[Regency], cursors: dict) -> set[int]:
         return pending | {row[0] for row in cursor.fetchall()}
 
 
-def _copy_together(regencies: list[Regency], cursors: dict, *, cluster: str) -> int:
-    """Copy the changed totals rows of several regencies in one transaction (one statement
-    over their schemas), recompute their months, move their cursors. Returns rows read."""
+def _copy_together(regencies: list[Regency], cursors: dict, *, cluster: str) -> dict[int, int]:
+    """Copy the new totals rows of several regencies in one transaction (one statement over
+    their schemas, at most TOGETHER_ROWS + 1 rows each), recompute their months, and move
+    the cursors of those read whole. Returns the rows read per regency."""
     src_cols = ", ".join(f"t.{c}" for c in COLUMNS)
-    parts, params = [], {"every": False}
+    parts, params = [], {}
     for n, regency in enumerate(regencies):
         s = quote_schema_name(regency.schema_name)
-        xid, snapshot = _not_copied_yet(cursors[regency.pk])[:2]
+        xid, snapshot = _not_copied_yet(cursors[regency.pk])
         parts.append(
-            f"SELECT t.id, %(r{n})s::int AS regency_id, t.service_id, v.agency_id, t.day, "
-            f"{src_cols} FROM {s}.{DAILY_TOTALS_TABLE} t "
-            f"JOIN {s}.{SERVICE_TABLE} v ON v.id = t.service_id "
+            f"(SELECT t.id, %(r{n})s::int AS regency_id, t.service_id, t.day, {src_cols} "
+            f"FROM {s}.{DAILY_TOTALS_TABLE} t "
             f"WHERE t.changed_xid >= %(x{n})s AND (%(s{n})s = '' OR NOT pg_visible_in_snapshot("
-            f"t.changed_xid::text::xid8, nullif(%(s{n})s, '')::pg_snapshot))"
+            f"t.changed_xid::text::xid8, nullif(%(s{n})s, '')::pg_snapshot)) "
+            f"LIMIT {TOGETHER_ROWS + 1})"
         )
         params.update({f"r{n}": regency.pk, f"x{n}": xid, f"s{n}": snapshot})
-    ids = sorted(r.pk for r in regencies)
+    # Each service's agency from the public mirror: these directories have not changed since
+    # they were mirrored (else the regency goes alone), and one table less per schema halves
+    # what the statement opens and locks.
+    cols = ", ".join(f"u.{c}" for c in COLUMNS)
+    src = (
+        f"SELECT u.id, u.regency_id, u.service_id, d.agency_id, u.day, {cols} "
+        f"FROM ({' UNION ALL '.join(parts)}) u JOIN public.rankings_rollupservice d "
+        "ON d.regency_id = u.regency_id AND d.service_id = u.service_id"
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         # The same lock as rollup_regency_run's, taken in one order: no two runs interleave.
         cursor.execute(
             "SELECT count(pg_advisory_xact_lock(%s, id)) FROM "
             "(SELECT unnest(%s::int[]) AS id ORDER BY 1) ids",
-            [LOCK_NAMESPACE, ids],
+            [LOCK_NAMESPACE, sorted(r.pk for r in regencies)],
         )
         snapshot, xid_to = snapshot_now()
-        cursor.execute(_upsert_days_sql(" UNION ALL ".join(parts)), params)
-        rows, _last, touched_regencies, services, months, per_regency = cursor.fetchone()
-        _months_refresh(cursor, touched_regencies, services, months)
+        cursor.execute(_copy_together_sql(src), params)
+        per_regency, _noted = cursor.fetchone()
+        read = {int(pk): n for pk, n in (per_regency or {}).items()}
+        whole = [pk for pk, n in read.items() if n <= TOGETHER_ROWS]
         cursor.execute(
             """UPDATE public.rankings_rollupcursor c SET
                 xid_done = greatest(c.xid_done, %(xid_to)s), cluster = %(cluster)s,
@@ -556,7 +605,8 @@ def _copy_together(regencies: list[Regency], cursors: dict, *, cluster: str) -> 
                 rows_last_run = coalesce((%(rows)s::jsonb ->> c.regency_id::text)::int, 0)
             FROM public.tenants_regency r
             WHERE c.regency_id = ANY(%(ids)s) AND r.id = c.regency_id
-              -- A directory changed since the probe keeps the cursor: the next run mirrors it.
+              -- A directory changed since it was checked keeps the cursor: the next run
+              -- mirrors it.
               AND NOT EXISTS (
                 SELECT 1 FROM public.rankings_directorychange d
                 WHERE d.schema_name = r.schema_name AND d.changed_xid >= c.xid_done
@@ -567,11 +617,11 @@ def _copy_together(regencies: list[Regency], cursors: dict, *, cluster: str) -> 
                 "cluster": cluster,
                 "done": CursorState.DONE,
                 "snapshot": snapshot,
-                "rows": json.dumps(per_regency or {}),
-                "ids": ids,
+                "rows": json.dumps(read),
+                "ids": whole,
             },
         )
-    return rows
+    return read
 
 
 def _count_many_in_run(regency_ids: list[int], run_id) -> None:
@@ -593,7 +643,7 @@ def rollup_changed_run(
     *, regencies: list[Regency] | None = None, run_id=None, progress=None
 ) -> RollupSummary:
     """An incremental rollup of many regencies (every active one by default) that costs what
-    changed: see the comment above PROBE_SCHEMAS."""
+    changed: see the comment above TOGETHER_SCHEMAS."""
     if connection.in_atomic_block:
         raise RuntimeError("rollup_changed_run commits as it goes: call it outside atomic()")
     regencies = list(active_regencies() if regencies is None else regencies)
@@ -601,36 +651,35 @@ def rollup_changed_run(
     cluster, xid_now = cluster_now()
     cursors = {c.regency_id: c for c in RollupCursor.objects.filter(regency__in=regencies)}
     directories = _directories_changed(regencies, cursors)
+
+    def alone(regency: Regency) -> None:
+        summary.alone += 1
+        summary.rows += rollup_regency_run(regency=regency, run_id=run_id).rows
+
     done = 0
-    for start in range(0, len(regencies), PROBE_SCHEMAS):
-        chunk = regencies[start : start + PROBE_SCHEMAS]
-        probed = _probe(chunk, cursors)
-        together, rows_together = [], 0
+    for start in range(0, len(regencies), TOGETHER_SCHEMAS):
+        chunk = regencies[start : start + TOGETHER_SCHEMAS]
+        together = []
         for regency in chunk:
-            changed = probed[regency.pk]
             cursor_row = cursors.get(regency.pk)
             if (
                 cursor_row is None
                 or regency.pk in directories
-                or changed >= SINGLE_ABOVE
                 or cursor_from_another_history(cursor_row, cluster=cluster, xid_now=xid_now)
             ):
-                result = rollup_regency_run(regency=regency, run_id=run_id)
-                summary.alone += 1
-                summary.rows += result.rows
-                continue
-            if not changed:
+                alone(regency)
+            else:
+                together.append(regency)
+        read = _copy_together(together, cursors, cluster=cluster) if together else {}
+        for regency in together:
+            rows = read.get(regency.pk, 0)
+            if rows > TOGETHER_ROWS:
+                alone(regency)  # a large backlog: copied batch by batch
+            elif rows:
+                summary.together += 1
+                summary.rows += rows
+            else:
                 summary.unchanged += 1
-                continue
-            together.append(regency)
-            rows_together += changed
-            if rows_together >= BATCH_SIZE:
-                summary.rows += _copy_together(together, cursors, cluster=cluster)
-                summary.together += len(together)
-                together, rows_together = [], 0
-        if together:
-            summary.rows += _copy_together(together, cursors, cluster=cluster)
-            summary.together += len(together)
         if run_id is not None:
             _count_many_in_run([r.pk for r in chunk], run_id)
         done += len(chunk)
