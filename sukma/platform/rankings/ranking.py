@@ -448,6 +448,7 @@ class _MonthTotals:
     def __init__(self, regency_ids: list[int] | None, first: datetime.date, last: datetime.date):
         self.regency_ids, self.first, self.last = regency_ids, first, last
         self.loaded: dict[tuple[str, ...], dict[tuple, list]] = {}
+        self.made: dict[tuple, ElementTotals] = {}
 
     def _load(self, group: tuple[str, ...], first, last) -> dict[tuple, list]:
         sums = ", ".join(f"sum({c})::bigint" for c in _SUM_COLUMNS)
@@ -485,10 +486,16 @@ class _MonthTotals:
                         else [a + b for a, b in zip(total, values, strict=True)]
                     )
             if total is not None:
-                result[key] = ElementTotals.from_aggregate(
-                    dict(zip(_SUM_COLUMNS, total, strict=True)), responses_key="responses"
-                )
+                result[key] = self._totals(tuple(total))
         return result
+
+    def _totals(self, values: tuple) -> ElementTotals:
+        """One ElementTotals per distinct set of sums (periods that hold the same months)."""
+        if values not in self.made:
+            self.made[values] = ElementTotals.from_aggregate(
+                dict(zip(_SUM_COLUMNS, values, strict=True)), responses_key="responses"
+            )
+        return self.made[values]
 
 
 def _row_key(level: str, row: dict) -> tuple:
