@@ -11,6 +11,7 @@ from sukma.tenants.models import Domain, Regency
 TRACKED = [
     AuditEvent,
     rankings.RankingSnapshot,
+    rankings.RankingChange,
     rankings.ReconciliationRun,
     rankings.RefreshRun,
     rankings.RollupCursor,

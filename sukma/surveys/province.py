@@ -10,8 +10,9 @@ Reads come first: the element columns every total carries, periods and their
 bounds, and the tables the rollup and the reconciliation read across schemas
 (they read them with SQL, schema by schema, from the public schema). Then the
 writes the province makes in a regency's schema: installing the standard
-questionnaire when it provisions one, reopening a locked period, and settling
-the change stamps a restore brought from another cluster.
+questionnaire when it provisions one, reopening a locked period, settling
+the change stamps a restore brought from another cluster, and the trigger that
+stamps a change of its directory.
 """
 
 from datetime import datetime
@@ -81,6 +82,39 @@ def responses_newest(schemas: list[str]) -> dict[str, datetime | None]:
     return newest
 
 
+# A statement trigger on the agency and service tables stamps the public
+# rankings_directorychange row of the schema (function of rankings migration 0008), so the
+# rollup learns which directories changed without reading every schema.
+DIRECTORY_WATCH = "sukma_directory_watch"
+
+
+def directory_watch_install(schema: str) -> None:
+    """Install (idempotently) the directory's change stamp in a regency's schema."""
+    with connection.cursor() as cursor:
+        for table in (AGENCY_TABLE, SERVICE_TABLE):
+            cursor.execute(
+                f"CREATE OR REPLACE TRIGGER {DIRECTORY_WATCH} "
+                "AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                f"ON {quote_schema_name(schema)}.{table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION public.rankings_directory_changed()"
+            )
+
+
+def directory_watched_schemas() -> set[str]:
+    """The schemas whose agency and service tables both carry the trigger (from the catalog:
+    no lock on any regency's table)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT n.nspname FROM pg_trigger t
+            JOIN pg_class c ON c.oid = t.tgrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE t.tgname = %s AND c.relname IN (%s, %s)
+            GROUP BY n.nspname HAVING count(DISTINCT c.relname) = 2""",
+            [DIRECTORY_WATCH, AGENCY_TABLE, SERVICE_TABLE],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
 def periods_newest_first() -> list[Period]:
     """The regency's periods (the connection on its schema), newest year first."""
     return list(Period.objects.order_by("-year", "kind", "-starts_on"))
@@ -100,6 +134,8 @@ __all__ = [
     "SERVICE_TABLE",
     "ElementTotalsColumns",
     "PeriodKind",
+    "directory_watch_install",
+    "directory_watched_schemas",
     "never_negative",
     "period_bounds",
     "period_get",

@@ -3,7 +3,9 @@
 The dispatchers (refresh_rankings, reconcile_all) run in the public schema and
 fan out one task per ACTIVE regency, each message stamped with that regency's
 schema (a group sent from the public schema would otherwise stamp `public` on
-every member), then a final step stamped `public` (a chord). A per-regency
+every member), then a final step stamped `public` (a chord); an incremental
+refresh instead sends one task per REGENCIES_PER_TASK regencies, stamped `public`,
+which reads only what changed in their schemas (rollup_changed_run). A per-regency
 task checks that the schema it was given is its regency's: a message with a
 wrong schema fails loudly instead of rolling up the wrong regency.
 """
@@ -17,13 +19,14 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from sukma.platform.rankings import reconcile, services
 from sukma.platform.rankings.models import RefreshKind, RefreshRun
-from sukma.platform.rankings.rollup import rollup_regency_run
+from sukma.platform.rankings.rollup import rollup_changed_run, rollup_regency_run
 from sukma.tenants.models import Regency
 from sukma.worker.celery import app
 
 log = get_task_logger(__name__)
 
 PUBLIC = {"_schema_name": "public"}
+REGENCIES_PER_TASK = 200
 # Database and broker hiccups are worth retrying; a bug is not.
 TRANSIENT = (
     DatabaseError,
@@ -83,6 +86,15 @@ def rollup_regency(self, regency_id: int, *, run_id: str | None = None, full: bo
 
 
 @app.task(base=RefreshStepTask, bind=True, soft_time_limit=600, time_limit=660, **RETRY)
+def rollup_regencies(self, regency_ids: list[int], *, run_id: str | None = None):
+    """An incremental rollup of some regencies, in the public schema: only what changed is
+    read and copied (sukma.platform.rankings.rollup.rollup_changed_run)."""
+    regencies = list(Regency.objects.filter(pk__in=regency_ids).order_by("pk"))
+    summary = rollup_changed_run(regencies=regencies, run_id=run_id)
+    return {"regencies": summary.regencies, "rows": summary.rows}
+
+
+@app.task(base=RefreshStepTask, bind=True, soft_time_limit=600, time_limit=660, **RETRY)
 def refresh_finish(self, *, run_id: str) -> str:
     """The final step of a refresh, in the public schema: the rankings from the rollup."""
     services.refresh_heartbeat(run_id)
@@ -108,10 +120,19 @@ def refresh_rankings(self, run_id: str | None = None) -> int:
     if not regencies:
         final.apply_async()
         return 0
-    chord(
-        on_schema(rollup_regency.si(regency_id, run_id=run_id, full=full), schema)
-        for regency_id, schema in regencies
-    )(final)
+    if full:
+        steps = (
+            on_schema(rollup_regency.si(regency_id, run_id=run_id, full=True), schema)
+            for regency_id, schema in regencies
+        )
+    else:
+        # Most regencies have nothing new: a task per regency would cost more than its work.
+        ids = [regency_id for regency_id, _schema in regencies]
+        steps = (
+            on_schema(rollup_regencies.si(ids[n : n + REGENCIES_PER_TASK], run_id=run_id), "public")
+            for n in range(0, len(ids), REGENCIES_PER_TASK)
+        )
+    chord(steps)(final)
     return len(regencies)
 
 

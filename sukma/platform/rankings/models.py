@@ -232,6 +232,49 @@ class ReconciliationRun(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} ok={self.ok}"
 
 
+class DirectoryChange(models.Model):
+    """The last transaction that changed a regency's agencies or services (by schema).
+
+    Written by a statement trigger on the regency's agency and service tables
+    (sukma.surveys.province.directory_watch_install, calling the function
+    rankings_directory_changed of migration 0008), in the transaction of the change: the
+    rollup mirrors a regency's directory again only when this stamp is newer than its
+    cursor, without reading the regency's tables to find out.
+    """
+
+    schema_name = models.CharField(max_length=63, primary_key=True)
+    changed_xid = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("directory change")
+        verbose_name_plural = _("directory changes")
+
+    def __str__(self) -> str:
+        return f"{self.schema_name} @{self.changed_xid}"
+
+
+class RankingChange(models.Model):
+    """A regency's rolled-up month changed (month None: its directory did, so every period).
+
+    Written by the rollup in the transaction of the change; read and deleted by the next
+    refresh of the rankings (ranking.rankings_refresh), which recomputes only the
+    rankings of the periods these months belong to (and of the periods just after them,
+    whose change column compares with them). No foreign key: a regency offboarded since
+    only needs its rows dropped from the rankings.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    regency_id = models.IntegerField()
+    month = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ranking change")
+        verbose_name_plural = _("ranking changes")
+
+    def __str__(self) -> str:
+        return f"{self.regency_id} {self.month or '*'}"
+
+
 # ====================================================================== ranking snapshots
 class RankingSnapshot(models.Model):
     """One computed ranking, stored whole so that a read is one indexed row (ranking.py).
@@ -249,6 +292,9 @@ class RankingSnapshot(models.Model):
     code = models.CharField(max_length=40, blank=True)
     policy = models.CharField(max_length=14, default="exact")
     rows = models.JSONField(default=list)
+    # A digest of the province-wide inputs (active regencies, standard lists) it was computed
+    # with: when today's differs, a refresh recomputes every stored ranking.
+    inputs = models.CharField(max_length=32, blank=True)
     computed_at = models.DateTimeField()
 
     class Meta:

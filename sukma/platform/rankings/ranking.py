@@ -79,13 +79,15 @@ each row carrying its provincial rank read from the snapshot.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,6 +95,7 @@ from django.utils.translation import gettext_lazy
 
 from sukma.forms import whole_number
 from sukma.platform.rankings.models import (
+    RankingChange,
     RankingSnapshot,
     RollupAgency,
     RollupMonth,
@@ -237,9 +240,33 @@ def reason_text(row: dict) -> str:
     return ""
 
 
-def _figure(totals: ElementTotals, population: int | None) -> tuple[IkmResult, dict]:
-    result = compute_ikm(totals, POLICY)
-    adequacy = sample_adequacy(totals.responses or 0, population)
+class _Memo:
+    """The method's results by their inputs, for one computation: equal totals (a quarter
+    that is all of its year so far) and equal samples are computed once."""
+
+    def __init__(self) -> None:
+        self.ikm: dict[tuple, IkmResult] = {}
+        self.adequacy: dict[tuple, object] = {}
+
+    def compute_ikm(self, totals: ElementTotals) -> IkmResult:
+        key = (totals.sums, totals.counts, totals.responses)
+        if key not in self.ikm:
+            self.ikm[key] = compute_ikm(totals, POLICY)
+        return self.ikm[key]
+
+    def sample_adequacy(self, responses: int, population: int | None):
+        key = (responses, population)
+        if key not in self.adequacy:
+            self.adequacy[key] = sample_adequacy(responses, population)
+        return self.adequacy[key]
+
+
+def _figure(
+    totals: ElementTotals, population: int | None, memo: _Memo | None = None
+) -> tuple[IkmResult, dict]:
+    memo = memo or _Memo()
+    result = memo.compute_ikm(totals)
+    adequacy = memo.sample_adequacy(totals.responses or 0, population)
     reason = None
     if not adequacy.responses:
         reason = NO_RESPONSES
@@ -315,36 +342,80 @@ def _change(now: str | None, before: str | None) -> str | None:
 # ====================================================================== the computation
 @dataclass
 class _Directory:
-    """Who is in the ranking, read once per recompute."""
+    """Who is in the rankings, for the regencies computed (every active one, or some)."""
 
     regencies: dict[int, Regency]
-    agencies: dict[tuple[int, int], RollupAgency]
-    services: dict[tuple[int, int], RollupService]
-    services_of_agency: dict[tuple[int, int], list[RollupService]]
-    services_of_regency: dict[int, list[RollupService]]
-    kinds: dict[str, StandardAgencyKind]
-    standard_services: dict[str, StandardService]
+    users_of_regency: dict[int, list[tuple[int | None, int]]]
+    """(yearly users, how many services) of the active services of active agencies."""
+    users_of_agency: dict[tuple[int, int], list[tuple[int | None, int]]]
+    agencies: dict[tuple[int, int], tuple[str, str, str]]
+    """Active agencies ranked or holding a ranked service: (name, short name, standard kind)."""
+    services: dict[tuple[int, int], tuple[int, str, str, int | None]]
+    """Active services of active agencies mapped to an active standard service:
+    (agency id, name, standard service, annual users)."""
+    kinds: list[str]
+    standard_services: list[str]
 
     @classmethod
-    def load(cls) -> _Directory:
-        regencies = {r.pk: r for r in Regency.objects.filter(status=RegencyStatus.ACTIVE)}
-        agencies = {
-            (a.regency_id, a.agency_id): a
-            for a in RollupAgency.objects.filter(active=True, regency_id__in=regencies)
-        }
-        services, of_agency, of_regency = {}, defaultdict(list), defaultdict(list)
-        for s in RollupService.objects.filter(active=True, regency_id__in=regencies):
-            if (s.regency_id, s.agency_id) not in agencies:
-                continue
-            services[(s.regency_id, s.service_id)] = s
-            of_agency[(s.regency_id, s.agency_id)].append(s)
-            of_regency[s.regency_id].append(s)
-        kinds = {k.code: k for k in StandardAgencyKind.objects.filter(active=True)}
-        standard_services = {
-            s.code: s
-            for s in StandardService.objects.filter(active=True, standard_kind__active=True)
-        }
-        return cls(regencies, agencies, services, of_agency, of_regency, kinds, standard_services)
+    def load(cls, regency_ids: set[int] | None = None) -> _Directory:
+        regencies = Regency.objects.filter(status=RegencyStatus.ACTIVE)
+        if regency_ids is not None:
+            regencies = regencies.filter(pk__in=regency_ids)
+        regencies = {r.pk: r for r in regencies}
+        kinds = sorted(
+            StandardAgencyKind.objects.filter(active=True).values_list("code", flat=True)
+        )
+        standard_services = sorted(
+            StandardService.objects.filter(active=True, standard_kind__active=True).values_list(
+                "code", flat=True
+            )
+        )
+        # Services are counted per yearly figure in SQL: a regency's 80 services are a few
+        # (users, count) pairs, and only ranked agencies and services come as rows.
+        active = """FROM public.rankings_rollupservice s
+            JOIN public.rankings_rollupagency a ON a.regency_id = s.regency_id
+             AND a.agency_id = s.agency_id AND a.active
+            WHERE s.active AND s.regency_id = ANY(%(ids)s)"""
+        params = {"ids": list(regencies), "kinds": kinds, "services": standard_services}
+        of_regency, of_agency, agencies, services = (
+            defaultdict(list),
+            defaultdict(list),
+            {},
+            {},
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.regency_id, s.annual_users, count(*) {active} GROUP BY 1, 2", params
+            )
+            for r, users, count in cursor.fetchall():
+                of_regency[r].append((users, count))
+            cursor.execute(
+                f"""SELECT s.regency_id, s.agency_id, s.annual_users, count(*) {active}
+                AND a.standard_kind = ANY(%(kinds)s) GROUP BY 1, 2, 3""",
+                params,
+            )
+            for r, agency_id, users, count in cursor.fetchall():
+                of_agency[(r, agency_id)].append((users, count))
+            cursor.execute(
+                """SELECT a.regency_id, a.agency_id, a.name, a.short_name, a.standard_kind
+                FROM public.rankings_rollupagency a
+                WHERE a.active AND a.regency_id = ANY(%(ids)s) AND (
+                    a.standard_kind = ANY(%(kinds)s) OR EXISTS (
+                        SELECT 1 FROM public.rankings_rollupservice s
+                        WHERE s.regency_id = a.regency_id AND s.agency_id = a.agency_id
+                          AND s.active AND s.standard_service = ANY(%(services)s)))""",
+                params,
+            )
+            for r, agency_id, name, short, kind in cursor.fetchall():
+                agencies[(r, agency_id)] = (name, short, kind)
+            cursor.execute(
+                f"""SELECT s.regency_id, s.service_id, s.agency_id, s.name, s.standard_service,
+                    s.annual_users {active} AND s.standard_service = ANY(%(services)s)""",
+                params,
+            )
+            for r, service_id, agency_id, name, code, users in cursor.fetchall():
+                services[(r, service_id)] = (agency_id, name, code, users)
+        return cls(regencies, of_regency, of_agency, agencies, services, kinds, standard_services)
 
 
 def _totals_by(period: RankPeriod, *group: str, **filters) -> dict:
@@ -364,19 +435,67 @@ def _totals_by(period: RankPeriod, *group: str, **filters) -> dict:
     return result
 
 
-@dataclass
-class _Computed:
-    """Every level of one period: rows by level and code, before ranking."""
+Levels = dict[tuple[str, str], list[dict]]
 
-    period: RankPeriod
-    levels: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
+_SUM_COLUMNS = list(SUMS)
 
-    def konversi(self) -> dict[tuple[str, str, tuple], str | None]:
-        return {
-            (level, code, _row_key(level, row)): row["konversi"]
-            for (level, code), rows in self.levels.items()
-            for row in rows
-        }
+
+class _MonthTotals:
+    """RollupMonth summed per group and month, read once per group for the months of every
+    period a computation needs, then added up per period in Python (a year, its semester,
+    quarter and month read the same rows once, not four times)."""
+
+    def __init__(self, regency_ids: list[int] | None, first: datetime.date, last: datetime.date):
+        self.regency_ids, self.first, self.last = regency_ids, first, last
+        self.loaded: dict[tuple[str, ...], dict[tuple, list]] = {}
+        self.made: dict[tuple, ElementTotals] = {}
+
+    def _load(self, group: tuple[str, ...], first, last) -> dict[tuple, list]:
+        sums = ", ".join(f"sum({c})::bigint" for c in _SUM_COLUMNS)
+        keys = ", ".join(group)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT {keys}, month, {sums} FROM public.rankings_rollupmonth
+                WHERE month >= %s AND month <= %s AND (%s OR regency_id = ANY(%s))
+                GROUP BY {keys}, month""",
+                [first, last, self.regency_ids is None, self.regency_ids or []],
+            )
+            found = defaultdict(list)
+            width = len(group)
+            for row in cursor.fetchall():
+                key = row[:width] if width > 1 else row[0]
+                found[key].append((row[width], row[width + 1 :]))
+            return found
+
+    def by(self, period: RankPeriod, *group: str) -> dict:
+        start, end = period.bounds
+        if self.first <= start and end <= self.last:
+            if group not in self.loaded:
+                self.loaded[group] = self._load(group, self.first, self.last)
+            months = self.loaded[group]
+        else:
+            months = self._load(group, start, end)
+        result = {}
+        for key, rows in months.items():
+            total = None
+            for month, values in rows:
+                if start <= month <= end:
+                    total = (
+                        values
+                        if total is None
+                        else [a + b for a, b in zip(total, values, strict=True)]
+                    )
+            if total is not None:
+                result[key] = self._totals(tuple(total))
+        return result
+
+    def _totals(self, values: tuple) -> ElementTotals:
+        """One ElementTotals per distinct set of sums (periods that hold the same months)."""
+        if values not in self.made:
+            self.made[values] = ElementTotals.from_aggregate(
+                dict(zip(_SUM_COLUMNS, values, strict=True)), responses_key="responses"
+            )
+        return self.made[values]
 
 
 def _row_key(level: str, row: dict) -> tuple:
@@ -387,101 +506,141 @@ def _row_key(level: str, row: dict) -> tuple:
     return (row["regency_id"], row["service_id"])
 
 
-def _compute(period: RankPeriod, directory: _Directory) -> _Computed:
+def _konversi_of(levels: Levels) -> dict[tuple[str, str, tuple], str | None]:
+    return {
+        (level, code, _row_key(level, row)): row["konversi"]
+        for (level, code), rows in levels.items()
+        for row in rows
+    }
+
+
+class _Population:
+    """Expected users of a group in a period: the method's rule (period_users of each
+    service, group_users of the group), each distinct yearly figure scaled once."""
+
+    def __init__(self, months: int) -> None:
+        self.months = months
+        self.scaled: dict[int | None, int | None] = {}
+
+    def __call__(self, annual_users: Iterable[tuple[int | None, int]]) -> int | None:
+        """annual_users: (yearly users, how many services have that figure) pairs."""
+        scaled = self.scaled
+        values = []
+        for n, count in annual_users:
+            if n not in scaled:
+                scaled[n] = period_users(n, self.months)
+            values.extend(repeat(scaled[n], count))
+        return group_users(values)
+
+
+def _compute(
+    period: RankPeriod, directory: _Directory, totals: _MonthTotals, memo: _Memo
+) -> Levels:
+    """Every level's rows of the period for the directory's regencies: figures, no ranks."""
     empty = ElementTotals.empty()
-    months = period.months
-    regency_ids = list(directory.regencies)
-    computed = _Computed(period)
+    population = _Population(period.months)
+    levels: Levels = {}
 
-    per_regency = _totals_by(period, "regency_id", regency_id__in=regency_ids)
-    rows = []
-    for regency in directory.regencies.values():
-        users = (s.annual_users for s in directory.services_of_regency.get(regency.pk, []))
-        _, values = _figure(per_regency.get(regency.pk, empty), _population(users, months))
-        rows.append(
-            {
-                "regency_id": regency.pk,
-                "regency_name": regency.name,
-                "regency_code": regency.region_code,
-                "regency_kind": regency.kind,
-                "name": regency.name,
-                **values,
-            }
-        )
-    computed.levels[(REGENCY, "")] = rows
+    per_regency = totals.by(period, "regency_id")
+    levels[(REGENCY, "")] = [
+        {
+            "regency_id": regency.pk,
+            "regency_name": regency.name,
+            "regency_code": regency.region_code,
+            "regency_kind": regency.kind,
+            "name": regency.name,
+            **_figure(
+                per_regency.get(regency.pk, empty),
+                population(directory.users_of_regency.get(regency.pk, [])),
+                memo,
+            )[1],
+        }
+        for regency in directory.regencies.values()
+    ]
 
-    per_agency = _totals_by(period, "regency_id", "agency_id", regency_id__in=regency_ids)
     by_kind = {code: [] for code in directory.kinds}
-    for key, agency in directory.agencies.items():
-        if agency.standard_kind not in by_kind:
-            continue
-        users = (s.annual_users for s in directory.services_of_agency.get(key, []))
-        _, values = _figure(per_agency.get(key, empty), _population(users, months))
-        regency = directory.regencies[agency.regency_id]
-        by_kind[agency.standard_kind].append(
-            {
-                "regency_id": regency.pk,
-                "regency_name": regency.name,
-                "regency_code": regency.region_code,
-                "agency_id": agency.agency_id,
-                "agency_name": agency.name,
-                "agency_short_name": agency.short_name,
-                "code": agency.standard_kind,
-                "name": f"{agency.name} · {regency.name}",
-                **values,
-            }
-        )
-    for code, kind_rows in by_kind.items():
-        computed.levels[(AGENCY, code)] = kind_rows
-
-    mapped = {
-        key: s for key, s in directory.services.items() if s.standard_service
-    }  # only mapped services are summed per service
-    per_service = (
-        _totals_by(period, "regency_id", "service_id", regency_id__in=regency_ids) if mapped else {}
-    )
-    by_service = {code: [] for code in directory.standard_services}
-    for key, service in mapped.items():
-        if service.standard_service not in by_service:
-            continue
+    ranked_agencies = {k: a for k, a in directory.agencies.items() if a[2] in by_kind}
+    per_agency = totals.by(period, "regency_id", "agency_id") if ranked_agencies else {}
+    for key, (name, short_name, code) in ranked_agencies.items():
+        regency = directory.regencies[key[0]]
         _, values = _figure(
-            per_service.get(key, empty), _population([service.annual_users], months)
+            per_agency.get(key, empty), population(directory.users_of_agency.get(key, [])), memo
         )
-        regency = directory.regencies[service.regency_id]
-        agency = directory.agencies[(service.regency_id, service.agency_id)]
-        by_service[service.standard_service].append(
+        by_kind[code].append(
             {
                 "regency_id": regency.pk,
                 "regency_name": regency.name,
                 "regency_code": regency.region_code,
-                "agency_id": agency.agency_id,
-                "agency_name": agency.name,
-                "agency_short_name": agency.short_name,
-                "service_id": service.service_id,
-                "service_name": service.name,
-                "code": service.standard_service,
-                "name": f"{service.name} · {agency.short_name or agency.name} · {regency.name}",
+                "agency_id": key[1],
+                "agency_name": name,
+                "agency_short_name": short_name,
+                "code": code,
+                "name": f"{name} · {regency.name}",
                 **values,
             }
         )
-    for code, service_rows in by_service.items():
-        computed.levels[(SERVICE, code)] = service_rows
-    return computed
+    for code, rows in by_kind.items():
+        levels[(AGENCY, code)] = rows
+
+    by_service = {code: [] for code in directory.standard_services}
+    per_service = totals.by(period, "regency_id", "service_id") if directory.services else {}
+    for key, (agency_id, name, code, users) in directory.services.items():
+        regency = directory.regencies[key[0]]
+        agency_name, agency_short, _kind = directory.agencies[(key[0], agency_id)]
+        _, values = _figure(per_service.get(key, empty), population([(users, 1)]), memo)
+        by_service[code].append(
+            {
+                "regency_id": regency.pk,
+                "regency_name": regency.name,
+                "regency_code": regency.region_code,
+                "agency_id": agency_id,
+                "agency_name": agency_name,
+                "agency_short_name": agency_short,
+                "service_id": key[1],
+                "service_name": name,
+                "code": code,
+                "name": f"{name} · {agency_short or agency_name} · {regency.name}",
+                **values,
+            }
+        )
+    for code, rows in by_service.items():
+        levels[(SERVICE, code)] = rows
+    return levels
 
 
-def _finish(computed: _Computed, previous: _Computed) -> None:
-    """Ranks, and the change against the previous period, in place."""
-    before = previous.konversi()
-    for (level, code), rows in computed.levels.items():
-        for row in rows:
-            was = before.get((level, code, _row_key(level, row)))
-            row["previous_konversi"] = was
-            row["change"] = _change(row["konversi"], was)
-        computed.levels[(level, code)] = assign_ranks(rows)
+def _stored_konversi(period: RankPeriod, regency_ids: set[int] | None) -> dict:
+    """konversi of the stored rows of a period (of some regencies), keyed like _konversi_of."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT s.level, s.code, (r->>'regency_id')::int, (r->>'agency_id')::int,
+                      (r->>'service_id')::int, r->>'konversi'
+            FROM public.rankings_rankingsnapshot s, jsonb_array_elements(s.rows) r
+            WHERE s.period_kind = %s AND s.year = %s AND s.number = %s
+              AND (%s OR (r->>'regency_id')::int = ANY(%s))""",
+            [
+                period.kind,
+                period.year,
+                period.number,
+                regency_ids is None,
+                list(regency_ids or ()),
+            ],
+        )
+        found = {}
+        for level, code, regency_id, agency_id, service_id, konversi in cursor.fetchall():
+            second = {REGENCY: (), AGENCY: (agency_id,), SERVICE: (service_id,)}[level]
+            found[(level, code, (regency_id, *second))] = konversi
+        return found
 
 
-def _store(computed: _Computed) -> int:
-    period, now = computed.period, timezone.now()
+def _ranked(level: str, rows: list[dict]) -> list[dict]:
+    """Ranks in place; ties (same figure and name) in the order of their ids, whatever the
+    order the rows came in, so a partial refresh orders them as a full one does."""
+    return assign_ranks(sorted(rows, key=lambda row: _row_key(level, row)))
+
+
+def _store(period: RankPeriod, levels: Levels, inputs: str, *, replace_all: bool) -> int:
+    """Upsert the snapshots of `levels` (one statement); replace_all: drop the period's others."""
+    now = timezone.now()
     snapshots = [
         RankingSnapshot(
             period_kind=period.kind,
@@ -492,50 +651,199 @@ def _store(computed: _Computed) -> int:
             policy=str(POLICY),
             rows=rows,
             computed_at=now,
+            inputs=inputs,
         )
-        for (level, code), rows in computed.levels.items()
+        for (level, code), rows in levels.items()
     ]
-    with transaction.atomic():
-        RankingSnapshot.objects.filter(
+    if replace_all:
+        stale = RankingSnapshot.objects.filter(
             period_kind=period.kind, year=period.year, number=period.number
-        ).delete()
-        RankingSnapshot.objects.bulk_create(snapshots)
+        )
+        for level, code in levels:
+            stale = stale.exclude(level=level, code=code)
+        stale.delete()
+    RankingSnapshot.objects.bulk_create(
+        snapshots,
+        update_conflicts=True,
+        unique_fields=["period_kind", "year", "number", "level", "code"],
+        update_fields=["policy", "rows", "computed_at", "inputs"],
+    )
     return len(snapshots)
 
 
-def rankings_recompute(*, periods: Iterable[RankPeriod | str] | None = None) -> int:
-    """Compute and store every level of the periods; return the number of snapshots written.
-
-    ``periods`` None: every period already stored, plus today's and the
-    previous one of each kind (so the dashboard's first page is ready). Called by
-    the refresh's final step in the public schema; idempotent.
-    """
-    if periods is None:
-        stored = (
-            RankingSnapshot.objects.values_list("period_kind", "year", "number")
-            .distinct()
-            .order_by()
+def _merge(period: RankPeriod, new: Levels, regency_ids: set[int]) -> Levels:
+    """The period's stored snapshots that hold or gain a row of these regencies, with those
+    regencies' rows replaced by the new ones (unranked yet)."""
+    touched = {key for key, rows in new.items() if rows}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT DISTINCT s.level, s.code
+            FROM public.rankings_rankingsnapshot s, jsonb_array_elements(s.rows) r
+            WHERE s.period_kind = %s AND s.year = %s AND s.number = %s
+              AND (r->>'regency_id')::int = ANY(%s)""",
+            [period.kind, period.year, period.number, list(regency_ids)],
         )
-        wanted = set(default_periods()) | {RankPeriod(*p) for p in stored}
-    else:
-        wanted = {RankPeriod.coerce(p) for p in periods}
-    directory = _Directory.load()
-    cache: dict[RankPeriod, _Computed] = {}
+        touched |= set(cursor.fetchall())
+    merged: Levels = {}
+    stored = RankingSnapshot.objects.filter(
+        period_kind=period.kind, year=period.year, number=period.number
+    ).values_list("level", "code", "rows")
+    for level, code, rows in stored:
+        if (level, code) in touched:
+            kept = [row for row in rows if row["regency_id"] not in regency_ids]
+            merged[(level, code)] = kept + new.get((level, code), [])
+    for key in touched - set(merged):
+        merged[key] = new.get(key, [])
+    return merged
 
-    def computed_for(period: RankPeriod) -> _Computed:
-        if period not in cache:
-            cache[period] = _compute(period, directory)
-        return cache[period]
 
+def _inputs_digest() -> str:
+    """The province-wide inputs of every ranking: who is active, the standard lists, the
+    weight policy. When it changes, every stored ranking is recomputed."""
+    parts = (
+        str(POLICY),
+        list(
+            Regency.objects.filter(status=RegencyStatus.ACTIVE)
+            .order_by("pk")
+            .values_list("pk", "name", "region_code", "kind")
+        ),
+        list(StandardAgencyKind.objects.filter(active=True).order_by("code").values_list("code")),
+        list(
+            StandardService.objects.filter(active=True, standard_kind__active=True)
+            .order_by("code")
+            .values_list("code")
+        ),
+    )
+    return hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+# One recompute at a time: two interleaved could store an older computation last.
+RANKING_LOCK = (0x52414E4B, 0)  # "RANK"
+
+
+def _lock() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(RANKING_LOCK))
+
+
+def _stored_periods() -> set[RankPeriod]:
+    stored = (
+        RankingSnapshot.objects.values_list("period_kind", "year", "number").distinct().order_by()
+    )
+    return {RankPeriod(*p) for p in stored}
+
+
+def _recompute(
+    wanted: Iterable[RankPeriod],
+    scopes: dict[RankPeriod, set[int] | None],
+    inputs: str,
+    *,
+    stored: set[RankPeriod],
+) -> int:
+    """Compute and store each wanted period, for every regency (scope None) or only some
+    (the others' rows are kept as stored). Periods go oldest first within a kind, so a
+    period's change column reads the previous period as just stored."""
+    wanted = sorted(wanted)
+    first = min((p.bounds[0] for p in wanted), default=None)
+    last = max((p.bounds[1] for p in wanted), default=None)
+    inputs_of: dict[frozenset | None, tuple[_Directory, _MonthTotals]] = {}
+    memo = _Memo()
+
+    def inputs_for(scope: set[int] | None) -> tuple[_Directory, _MonthTotals]:
+        key = None if scope is None else frozenset(scope)
+        if key not in inputs_of:
+            directory = _Directory.load(scope)
+            ids = None if scope is None else list(directory.regencies)
+            inputs_of[key] = (directory, _MonthTotals(ids, first, last))
+        return inputs_of[key]
+
+    done: dict[RankPeriod, Levels] = {}
     written = 0
-    for period in sorted(wanted):
-        computed = computed_for(period)
-        previous = computed_for(period.previous())
-        _finish(computed, previous)
-        written += _store(computed)
-        # The konversi of a finished period are what later periods compare with; the
-        # rows now carry ranks and changes too, which konversi() ignores.
+    for period in wanted:
+        scope = scopes.get(period)
+        directory, totals = inputs_for(scope)
+        new = _compute(period, directory, totals, memo)
+        before_period = period.previous()
+        if before_period in done:
+            before = _konversi_of(done[before_period])
+        elif before_period in stored and before_period not in scopes:
+            before = _stored_konversi(before_period, scope)
+        else:
+            before = _konversi_of(_compute(before_period, directory, totals, memo))
+        for (level, code), rows in new.items():
+            for row in rows:
+                was = before.get((level, code, _row_key(level, row)))
+                row["previous_konversi"] = was
+                row["change"] = _change(row["konversi"], was)
+        levels = new if scope is None else _merge(period, new, scope)
+        levels = {(level, code): _ranked(level, rows) for (level, code), rows in levels.items()}
+        written += _store(period, levels, inputs, replace_all=scope is None)
+        done[period] = levels
     return written
+
+
+def rankings_recompute(*, periods: Iterable[RankPeriod | str] | None = None) -> int:
+    """Compute and store every level of the periods, for every regency; return the number of
+    snapshots written.
+
+    ``periods`` None: every period already stored, plus today's and the previous one of
+    each kind (so the dashboard's first page is ready), and the changes the rollup noted
+    are then all taken into account. Idempotent. A refresh calls rankings_refresh, which
+    recomputes only what changed and stores the same figures.
+    """
+    with transaction.atomic():
+        _lock()
+        inputs = _inputs_digest()
+        stored = _stored_periods()
+        if periods is None:
+            RankingChange.objects.all().delete()
+            wanted = set(default_periods()) | stored
+        else:
+            wanted = {RankPeriod.coerce(p) for p in periods}
+        return _recompute(wanted, dict.fromkeys(wanted), inputs, stored=set())
+
+
+def rankings_refresh() -> int:
+    """The refresh's last step: recompute only the rankings whose inputs changed since the
+    last one, for only the regencies that changed; return the snapshots written.
+
+    What changed is what the rollup noted (RankingChange, read and deleted here in the same
+    transaction as the new rankings): a month of a regency changes the rankings of every
+    period holding that month and of the periods just after those (their change column);
+    a regency's directory changes every period. A change of the province-wide inputs
+    (a regency activated or suspended, a standard list) recomputes every stored period,
+    as does a default period never stored yet (a new month) for itself. Figures, ranks and
+    order are those rankings_recompute would store.
+    """
+    with transaction.atomic():
+        _lock()
+        inputs = _inputs_digest()
+        stored = _stored_periods()
+        if RankingSnapshot.objects.exclude(inputs=inputs).exists():
+            RankingChange.objects.all().delete()
+            wanted = set(default_periods()) | stored
+            return _recompute(wanted, dict.fromkeys(wanted), inputs, stored=set())
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM public.rankings_rankingchange RETURNING regency_id, month")
+            changes = cursor.fetchall()
+        every_period = {regency for regency, month in changes if month is None}
+        months = defaultdict(set)
+        for regency, month in changes:
+            if month is not None:
+                months[month].add(regency)
+        scopes: dict[RankPeriod, set[int] | None] = {}
+        for period in set(default_periods()) - stored:
+            scopes[period] = None
+        for period in stored:
+            scope = set(every_period)
+            for span in (period, period.previous()):
+                start, end = span.bounds
+                for month, regencies in months.items():
+                    if start <= month <= end:
+                        scope |= regencies
+            if scope:
+                scopes[period] = scope
+        return _recompute(scopes, scopes, inputs, stored=stored)
 
 
 # ====================================================================== reads
@@ -787,6 +1095,7 @@ __all__ = [
     "default_periods",
     "ranking_read",
     "rankings_recompute",
+    "rankings_refresh",
     "reason_text",
     "regency_agencies",
     "regency_figure",

@@ -157,7 +157,7 @@ def reconciliation_record(*, run_id: int, regency: Regency) -> int:
 def reconciliation_finish(*, run_id: int, regencies_checked: int) -> ReconciliationRun:
     """ok: nothing left unrepaired. After a repair the rankings are recomputed from the
     repaired rollup (in the public schema, like a refresh's last step)."""
-    from sukma.platform.rankings.ranking import rankings_recompute
+    from sukma.platform.rankings.ranking import rankings_refresh
 
     with transaction.atomic():
         run = ReconciliationRun.objects.select_for_update().get(pk=run_id)
@@ -167,7 +167,7 @@ def reconciliation_finish(*, run_id: int, regencies_checked: int) -> Reconciliat
         run.finished_at = timezone.now()
         run.save(update_fields=["regencies_checked", "repaired", "ok", "finished_at"])
     if run.repaired:
-        rankings_recompute()
+        rankings_refresh()
     return run
 
 

@@ -49,11 +49,20 @@ Memory. Everything is INSERT ... SELECT inside PostgreSQL: no response and no
 totals row is loaded into Python, so the worker's memory does not grow with
 the number of responses.
 
-Directory. Each run also mirrors the regency's agencies and services (names,
+Directory. A run of one regency also mirrors its agencies and services (names,
 kinds, standard codes, annual users): a few hundred rows, one statement each.
-A service moved to another agency moves its rolled-up rows with it.
+A service moved to another agency moves its rolled-up rows with it. The run
+first installs, if missing, a trigger on those two tables that stamps every
+change of them in the public schema (DirectoryChange): an incremental refresh
+of many regencies (rollup_changed_run) mirrors only the directories stamped
+since their cursor.
+
+Rankings. Every rolled-up month whose figures changed (and every directory that
+changed) is noted in RankingChange in the same transaction; the rankings
+refresh recomputes only what those notes reach.
 """
 
+import json
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -61,12 +70,18 @@ from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import quote_schema_name
 
-from sukma.platform.rankings.models import CursorState, RefreshRun, RollupCursor
+from sukma.platform.rankings.models import (
+    CursorState,
+    RefreshRun,
+    RollupCursor,
+)
 from sukma.surveys.province import (
     AGENCY_TABLE,
     DAILY_TOTALS_TABLE,
     ELEMENT_FIELDS,
     SERVICE_TABLE,
+    directory_watch_install,
+    directory_watched_schemas,
     totals_settle_foreign_xids,
 )
 from sukma.tenants.models import Regency, RegencyStatus
@@ -118,9 +133,14 @@ def active_regencies():
 
 
 # ------------------------------------------------------------------------------ directory
-def directory_refresh(regency: Regency) -> None:
-    """Mirror the regency's agencies and services into the public directory."""
+def directory_refresh(regency: Regency) -> bool:
+    """Mirror the regency's agencies and services into the public directory.
+
+    Returns whether anything changed; if so, every ranking period is marked changed for
+    the regency (names, kinds, codes and expected users appear in every period).
+    """
     s = quote_schema_name(regency.schema_name)
+    changed = 0
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -137,11 +157,13 @@ def directory_refresh(regency: Regency) -> None:
             """,
             [regency.pk],
         )
+        changed += cursor.rowcount
         cursor.execute(
             f"""DELETE FROM public.rankings_rollupagency
             WHERE regency_id = %s AND agency_id NOT IN (SELECT id FROM {s}.{AGENCY_TABLE})""",
             [regency.pk],
         )
+        changed += cursor.rowcount
         # Services whose agency changed: their rolled-up rows follow them.
         cursor.execute(
             f"""
@@ -168,11 +190,13 @@ def directory_refresh(regency: Regency) -> None:
             """,
             [regency.pk],
         )
+        changed += cursor.rowcount
         cursor.execute(
             f"""DELETE FROM public.rankings_rollupservice
             WHERE regency_id = %s AND service_id NOT IN (SELECT id FROM {s}.{SERVICE_TABLE})""",
             [regency.pk],
         )
+        changed += cursor.rowcount
         for service_id, agency_id in moved:
             for table in ("rankings_rollupday", "rankings_rollupmonth"):
                 cursor.execute(
@@ -180,58 +204,164 @@ def directory_refresh(regency: Regency) -> None:
                     "WHERE regency_id = %s AND service_id = %s",
                     [agency_id, regency.pk, service_id],
                 )
+        if changed:
+            changes_record(cursor, [(regency.pk, None)])
+    return bool(changed)
+
+
+def changes_record(cursor, changes) -> None:
+    """Note (regency id, month or None) pairs for the next rankings refresh."""
+    if changes:
+        regencies, months = zip(*changes, strict=True)
+        cursor.execute(
+            "INSERT INTO public.rankings_rankingchange (regency_id, month) "
+            "SELECT * FROM unnest(%s::int[], %s::date[])",
+            [list(regencies), list(months)],
+        )
 
 
 # ------------------------------------------------------------------------------ one batch
-def _copy_batch_sql(schema: str) -> str:
+def _upsert_days_sql(src: str) -> str:
+    """Upsert the rows of `src` (regency_id, service_id, agency_id, day, totals) into RollupDay;
+    return rows read, (regency, service, month) of the days whose copy changed (every=True:
+    of every day read), and rows read per regency."""
     cols = ", ".join(COLUMNS)
-    src_cols = ", ".join(f"t.{c}" for c in COLUMNS)
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)
     differs = " OR ".join(f"d.{c} <> EXCLUDED.{c}" for c in ["agency_id", *COLUMNS])
     return f"""
-    WITH src AS (
-        SELECT t.id, t.service_id, v.agency_id, t.day, {src_cols}
-        FROM {quote_schema_name(schema)}.{DAILY_TOTALS_TABLE} t
-        JOIN {quote_schema_name(schema)}.{SERVICE_TABLE} v ON v.id = t.service_id
-        WHERE t.changed_xid >= %(xid_from)s AND t.id > %(after)s
-        ORDER BY t.id
-        LIMIT %(limit)s
-    ), up AS (
+    WITH src AS ({src}), up AS (
         INSERT INTO public.rankings_rollupday AS d
             (regency_id, agency_id, service_id, day, {cols})
-        SELECT %(regency)s, agency_id, service_id, day, {cols} FROM src
+        SELECT regency_id, agency_id, service_id, day, {cols} FROM src
         ON CONFLICT (regency_id, service_id, day) DO UPDATE SET
             agency_id = EXCLUDED.agency_id, {sets}
         WHERE {differs}
-        RETURNING d.service_id, date_trunc('month', d.day)::date AS month
+        RETURNING d.regency_id, d.service_id, date_trunc('month', d.day)::date AS month
     ), touched AS (
-        SELECT * FROM up
-        UNION ALL SELECT service_id, date_trunc('month', day)::date FROM src WHERE %(every)s
+        SELECT DISTINCT * FROM (
+            SELECT * FROM up
+            UNION ALL SELECT regency_id, service_id, date_trunc('month', day)::date
+            FROM src WHERE %(every)s
+        ) t
     )
     SELECT (SELECT count(*) FROM src), (SELECT max(id) FROM src),
-           array_agg(DISTINCT service_id), array_agg(DISTINCT month)
-    FROM touched
+           (SELECT array_agg(regency_id) FROM touched),
+           (SELECT array_agg(service_id) FROM touched),
+           (SELECT array_agg(month) FROM touched),
+           (SELECT json_object_agg(regency_id, n) FROM (
+                SELECT regency_id, count(*) AS n FROM src GROUP BY regency_id) c)
     """
+
+
+def _copy_together_sql(src: str) -> str:
+    """One statement: upsert the rows of `src` into RollupDay, move each month by what its
+    days changed (the old day values read in the statement's snapshot, which the advisory
+    locks keep current), note the months changed; return rows read per regency.
+
+    A month stays the sum of its days: it starts so (rollup_regency_run recomputes months
+    from days) and moves by exactly what its days moved. The reconciliation checks months
+    against the raw responses, and a repair recomputes them whole."""
+    cols = ", ".join(COLUMNS)
+    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)
+    differs = " OR ".join(f"d.{c} <> EXCLUDED.{c}" for c in ["agency_id", *COLUMNS])
+    deltas = ", ".join(f"sum(up.{c} - coalesce(old.{c}, 0)) AS {c}" for c in COLUMNS)
+    moves = ", ".join(f"{c} = m.{c} + delta.{c}" for c in COLUMNS)
+    return f"""
+    WITH src AS ({src}), old AS (
+        -- One index lookup per row read (LIMIT keeps the planner from a join that would
+        -- scan every rolled-up day).
+        SELECT d.* FROM src s, LATERAL (
+            SELECT o.regency_id, o.service_id, o.day, {", ".join(f"o.{c}" for c in COLUMNS)}
+            FROM public.rankings_rollupday o WHERE o.regency_id = s.regency_id
+             AND o.service_id = s.service_id AND o.day = s.day LIMIT 1) d
+    ), up AS (
+        INSERT INTO public.rankings_rollupday AS d
+            (regency_id, agency_id, service_id, day, {cols})
+        SELECT regency_id, agency_id, service_id, day, {cols} FROM src
+        ON CONFLICT (regency_id, service_id, day) DO UPDATE SET
+            agency_id = EXCLUDED.agency_id, {sets}
+        WHERE {differs}
+        RETURNING d.regency_id, d.agency_id, d.service_id, d.day,
+            {", ".join(f"d.{c}" for c in COLUMNS)}
+    ), delta AS (
+        SELECT up.regency_id, max(up.agency_id) AS agency_id, up.service_id,
+               date_trunc('month', up.day)::date AS month, {deltas}
+        FROM up LEFT JOIN old ON old.regency_id = up.regency_id
+         AND old.service_id = up.service_id AND old.day = up.day
+        GROUP BY up.regency_id, up.service_id, date_trunc('month', up.day)::date
+    ), moved AS (
+        UPDATE public.rankings_rollupmonth m SET agency_id = delta.agency_id, {moves}
+        FROM delta WHERE m.regency_id = delta.regency_id AND m.service_id = delta.service_id
+         AND m.month = delta.month
+        RETURNING m.regency_id, m.month
+    ), started AS (
+        -- A month without a row had no day yet: its delta is its whole value.
+        INSERT INTO public.rankings_rollupmonth (regency_id, agency_id, service_id, month, {cols})
+        SELECT regency_id, agency_id, service_id, month, {cols} FROM delta
+        WHERE NOT EXISTS (
+            SELECT 1 FROM public.rankings_rollupmonth m WHERE m.regency_id = delta.regency_id
+               AND m.service_id = delta.service_id AND m.month = delta.month)
+        RETURNING regency_id, month
+    ), months AS (
+        SELECT * FROM moved UNION ALL SELECT * FROM started
+    ), noted AS (
+        INSERT INTO public.rankings_rankingchange (regency_id, month)
+        SELECT DISTINCT regency_id, month FROM months
+        RETURNING 1
+    )
+    SELECT (SELECT json_object_agg(regency_id, n) FROM (
+                SELECT regency_id, count(*) AS n FROM src GROUP BY regency_id) c),
+           (SELECT count(*) FROM noted)
+    """
+
+
+def _copy_batch_sql(schema: str) -> str:
+    s = quote_schema_name(schema)
+    src_cols = ", ".join(f"t.{c}" for c in COLUMNS)
+    return _upsert_days_sql(
+        f"""SELECT t.id, %(regency)s AS regency_id, t.service_id, v.agency_id, t.day, {src_cols}
+        FROM {s}.{DAILY_TOTALS_TABLE} t
+        JOIN {s}.{SERVICE_TABLE} v ON v.id = t.service_id
+        WHERE t.changed_xid >= %(xid_from)s AND t.id > %(after)s
+        ORDER BY t.id
+        LIMIT %(limit)s"""
+    )
 
 
 def _months_sql() -> str:
+    """Recompute the months of (regency, service, month) triples from RollupDay; note every
+    month whose figures changed for the next rankings refresh."""
     cols = ", ".join(COLUMNS)
-    sums = ", ".join(f"sum({c})" for c in COLUMNS)
+    sums = ", ".join(f"sum(d.{c})" for c in COLUMNS)
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)
     differs = " OR ".join(f"m.{c} <> EXCLUDED.{c}" for c in ["agency_id", *COLUMNS])
     return f"""
-    INSERT INTO public.rankings_rollupmonth AS m
-        (regency_id, agency_id, service_id, month, {cols})
-    SELECT regency_id, max(agency_id), service_id, date_trunc('month', day)::date, {sums}
-    FROM public.rankings_rollupday
-    WHERE regency_id = %(regency)s AND service_id = ANY(%(services)s)
-      AND day >= %(first)s AND day < (%(last)s::date + interval '1 month')
-      AND date_trunc('month', day)::date = ANY(%(months)s)
-    GROUP BY regency_id, service_id, date_trunc('month', day)::date
-    ON CONFLICT (regency_id, service_id, month) DO UPDATE SET
-        agency_id = EXCLUDED.agency_id, {sets}
-    WHERE {differs}
+    WITH touched AS (
+        SELECT DISTINCT * FROM unnest(%(regencies)s::int[], %(services)s::int[],
+                                      %(months)s::date[]) AS t(regency_id, service_id, month)
+    ), changed AS (
+        INSERT INTO public.rankings_rollupmonth AS m
+            (regency_id, agency_id, service_id, month, {cols})
+        SELECT d.regency_id, max(d.agency_id), d.service_id, t.month, {sums}
+        FROM touched t JOIN public.rankings_rollupday d
+          ON d.regency_id = t.regency_id AND d.service_id = t.service_id
+         AND d.day >= t.month AND d.day < (t.month + interval '1 month')::date
+        GROUP BY d.regency_id, d.service_id, t.month
+        ON CONFLICT (regency_id, service_id, month) DO UPDATE SET
+            agency_id = EXCLUDED.agency_id, {sets}
+        WHERE {differs}
+        RETURNING m.regency_id, m.month
+    )
+    INSERT INTO public.rankings_rankingchange (regency_id, month)
+    SELECT DISTINCT regency_id, month FROM changed
     """
+
+
+def _months_refresh(cursor, regencies, services, months) -> None:
+    if regencies:
+        cursor.execute(
+            _months_sql(), {"regencies": regencies, "services": services, "months": months}
+        )
 
 
 def copy_batch(
@@ -247,25 +377,14 @@ def copy_batch(
             _copy_batch_sql(regency.schema_name),
             {
                 "xid_from": xid_from,
-                "xid_to": xid_to,
                 "after": after,
                 "limit": limit,
                 "regency": regency.pk,
                 "every": every,
             },
         )
-        rows, last_id, services, months = cursor.fetchone()
-        if services:
-            cursor.execute(
-                _months_sql(),
-                {
-                    "regency": regency.pk,
-                    "services": services,
-                    "months": months,
-                    "first": min(months),
-                    "last": max(months),
-                },
-            )
+        rows, last_id, regencies, services, months, _per_regency = cursor.fetchone()
+        _months_refresh(cursor, regencies, services, months)
     return rows, last_id or after
 
 
@@ -300,6 +419,10 @@ def rollup_regency_run(
         if restored:
             totals_settle_foreign_xids(regency.schema_name)
             full = True
+        if regency.schema_name not in directory_watched_schemas():
+            # Before the snapshot: a directory change from now on is stamped, and one from
+            # before has committed (the trigger waits for writers) and is mirrored below.
+            directory_watch_install(regency.schema_name)
         snapshot, xid_to = snapshot_now()
         xid_from = 0 if full else cursor_row.xid_done
         RollupCursor.objects.filter(pk=cursor_row.pk).update(
@@ -363,9 +486,13 @@ def _drop_vanished_days(regency: Regency) -> None:
             ("rankings_rollupmonth", "month", "date_trunc('month', t.day)::date"),
         ):
             cursor.execute(
-                f"""DELETE FROM public.{table} r WHERE r.regency_id = %s AND NOT EXISTS (
-                    SELECT 1 FROM {s}.{DAILY_TOTALS_TABLE} t
-                    WHERE t.service_id = r.service_id AND {expr} = r.{key})""",
+                f"""WITH gone AS (
+                    DELETE FROM public.{table} r WHERE r.regency_id = %s AND NOT EXISTS (
+                        SELECT 1 FROM {s}.{DAILY_TOTALS_TABLE} t
+                        WHERE t.service_id = r.service_id AND {expr} = r.{key})
+                    RETURNING r.regency_id, date_trunc('month', r.{key})::date AS month)
+                INSERT INTO public.rankings_rankingchange (regency_id, month)
+                SELECT DISTINCT regency_id, month FROM gone""",
                 [regency.pk],
             )
 
@@ -377,3 +504,185 @@ def rollup_regency_forget(regency: Regency) -> None:
     with transaction.atomic():
         for model in (m.RollupDay, m.RollupMonth, m.RollupService, m.RollupAgency, m.RollupCursor):
             model.objects.filter(regency=regency).delete()
+        m.RankingChange.objects.create(regency_id=regency.pk, month=None)
+
+
+# ------------------------------------------------------------------------------ many regencies
+# What a refresh costs is what changed. Whose agencies or services changed is read from the
+# public schema, where a trigger on those tables stamps it (DirectoryChange). The other
+# regencies are copied together, TOGETHER_SCHEMAS per statement and transaction: each
+# schema's totals rows not copied yet (by the changed_xid index, at most TOGETHER_ROWS), so a
+# regency with nothing new costs one index probe. Those that reach TOGETHER_ROWS (a large
+# backlog), and those with no cursor yet, a restored cluster or a changed directory, take
+# rollup_regency_run, batch by batch. A statement over many schemas locks every table and
+# index it touches until its transaction ends, so the schemas per statement stay bounded
+# (PITFALLS: max_locks_per_transaction; here 5 locks per schema).
+TOGETHER_SCHEMAS = 100
+TOGETHER_ROWS = 500
+
+
+@dataclass
+class RollupSummary:
+    regencies: int = 0
+    unchanged: int = 0
+    together: int = 0
+    alone: int = 0
+    rows: int = 0
+
+
+def _not_copied_yet(cursor_row: RollupCursor) -> tuple[int, str]:
+    """A totals row is new when changed at or after the cursor and not visible in the
+    snapshot the last run copied from (a row visible in it was copied as it still is: a long
+    transaction elsewhere holds xid_done back, not what counts as new)."""
+    return cursor_row.xid_done, cursor_row.snapshot
+
+
+def _directories_changed(regencies: list[Regency], cursors: dict) -> set[int]:
+    """The regencies whose directory changed since their cursor (by the stamp its trigger
+    wrote in the public schema), or that have no trigger yet: one query and the catalog."""
+    watched = directory_watched_schemas()
+    pending = {r.pk for r in regencies if r.schema_name not in watched}
+    known = [r for r in regencies if r.pk in cursors and r.pk not in pending]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT r.id FROM unnest(%s::int[], %s::text[], %s::bigint[], %s::text[])
+                AS r(id, schema_name, xid_done, snapshot)
+            JOIN public.rankings_directorychange d ON d.schema_name = r.schema_name
+            WHERE d.changed_xid >= r.xid_done AND (r.snapshot = '' OR NOT pg_visible_in_snapshot(
+                d.changed_xid::text::xid8, nullif(r.snapshot, '')::pg_snapshot))""",
+            [
+                [r.pk for r in known],
+                [r.schema_name for r in known],
+                [cursors[r.pk].xid_done for r in known],
+                [cursors[r.pk].snapshot for r in known],
+            ],
+        )
+        return pending | {row[0] for row in cursor.fetchall()}
+
+
+def _copy_together(regencies: list[Regency], cursors: dict, *, cluster: str) -> dict[int, int]:
+    """Copy the new totals rows of several regencies in one transaction (one statement over
+    their schemas, at most TOGETHER_ROWS + 1 rows each), recompute their months, and move
+    the cursors of those read whole. Returns the rows read per regency."""
+    src_cols = ", ".join(f"t.{c}" for c in COLUMNS)
+    parts, params = [], {}
+    for n, regency in enumerate(regencies):
+        s = quote_schema_name(regency.schema_name)
+        xid, snapshot = _not_copied_yet(cursors[regency.pk])
+        parts.append(
+            f"(SELECT t.id, %(r{n})s::int AS regency_id, t.service_id, t.day, {src_cols} "
+            f"FROM {s}.{DAILY_TOTALS_TABLE} t "
+            f"WHERE t.changed_xid >= %(x{n})s AND (%(s{n})s = '' OR NOT pg_visible_in_snapshot("
+            f"t.changed_xid::text::xid8, nullif(%(s{n})s, '')::pg_snapshot)) "
+            f"LIMIT {TOGETHER_ROWS + 1})"
+        )
+        params.update({f"r{n}": regency.pk, f"x{n}": xid, f"s{n}": snapshot})
+    # Each service's agency from the public mirror: these directories have not changed since
+    # they were mirrored (else the regency goes alone), and one table less per schema halves
+    # what the statement opens and locks.
+    cols = ", ".join(f"u.{c}" for c in COLUMNS)
+    src = (
+        f"SELECT u.id, u.regency_id, u.service_id, d.agency_id, u.day, {cols} "
+        f"FROM ({' UNION ALL '.join(parts)}) u JOIN public.rankings_rollupservice d "
+        "ON d.regency_id = u.regency_id AND d.service_id = u.service_id"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The same lock as rollup_regency_run's, taken in one order: no two runs interleave.
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, id)) FROM "
+            "(SELECT unnest(%s::int[]) AS id ORDER BY 1) ids",
+            [LOCK_NAMESPACE, sorted(r.pk for r in regencies)],
+        )
+        snapshot, xid_to = snapshot_now()
+        cursor.execute(_copy_together_sql(src), params)
+        per_regency, _noted = cursor.fetchone()
+        read = {int(pk): n for pk, n in (per_regency or {}).items()}
+        whole = [pk for pk, n in read.items() if n <= TOGETHER_ROWS]
+        cursor.execute(
+            """UPDATE public.rankings_rollupcursor c SET
+                xid_done = greatest(c.xid_done, %(xid_to)s), cluster = %(cluster)s,
+                state = %(done)s, finished_at = now(), last_error = '', snapshot = %(snapshot)s,
+                rows_last_run = coalesce((%(rows)s::jsonb ->> c.regency_id::text)::int, 0)
+            FROM public.tenants_regency r
+            WHERE c.regency_id = ANY(%(ids)s) AND r.id = c.regency_id
+              -- A directory changed since it was checked keeps the cursor: the next run
+              -- mirrors it.
+              AND NOT EXISTS (
+                SELECT 1 FROM public.rankings_directorychange d
+                WHERE d.schema_name = r.schema_name AND d.changed_xid >= c.xid_done
+                  AND (c.snapshot = '' OR NOT pg_visible_in_snapshot(
+                      d.changed_xid::text::xid8, nullif(c.snapshot, '')::pg_snapshot)))""",
+            {
+                "xid_to": xid_to,
+                "cluster": cluster,
+                "done": CursorState.DONE,
+                "snapshot": snapshot,
+                "rows": json.dumps(read),
+                "ids": whole,
+            },
+        )
+    return read
+
+
+def _count_many_in_run(regency_ids: list[int], run_id) -> None:
+    """regencies_done + each regency not yet counted in this run (a redelivery counts once)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """WITH claimed AS (
+                UPDATE public.rankings_rollupcursor SET last_run = %(run)s
+                WHERE regency_id = ANY(%(ids)s) AND last_run IS DISTINCT FROM %(run)s
+                RETURNING 1)
+            UPDATE public.rankings_refreshrun
+            SET regencies_done = regencies_done + (SELECT count(*) FROM claimed)
+            WHERE id = %(run)s""",
+            {"run": run_id, "ids": regency_ids},
+        )
+
+
+def rollup_changed_run(
+    *, regencies: list[Regency] | None = None, run_id=None, progress=None
+) -> RollupSummary:
+    """An incremental rollup of many regencies (every active one by default) that costs what
+    changed: see the comment above TOGETHER_SCHEMAS."""
+    if connection.in_atomic_block:
+        raise RuntimeError("rollup_changed_run commits as it goes: call it outside atomic()")
+    regencies = list(active_regencies() if regencies is None else regencies)
+    summary = RollupSummary(regencies=len(regencies))
+    cluster, xid_now = cluster_now()
+    cursors = {c.regency_id: c for c in RollupCursor.objects.filter(regency__in=regencies)}
+    directories = _directories_changed(regencies, cursors)
+
+    def alone(regency: Regency) -> None:
+        summary.alone += 1
+        summary.rows += rollup_regency_run(regency=regency, run_id=run_id).rows
+
+    done = 0
+    for start in range(0, len(regencies), TOGETHER_SCHEMAS):
+        chunk = regencies[start : start + TOGETHER_SCHEMAS]
+        together = []
+        for regency in chunk:
+            cursor_row = cursors.get(regency.pk)
+            if (
+                cursor_row is None
+                or regency.pk in directories
+                or cursor_from_another_history(cursor_row, cluster=cluster, xid_now=xid_now)
+            ):
+                alone(regency)
+            else:
+                together.append(regency)
+        read = _copy_together(together, cursors, cluster=cluster) if together else {}
+        for regency in together:
+            rows = read.get(regency.pk, 0)
+            if rows > TOGETHER_ROWS:
+                alone(regency)  # a large backlog: copied batch by batch
+            elif rows:
+                summary.together += 1
+                summary.rows += rows
+            else:
+                summary.unchanged += 1
+        if run_id is not None:
+            _count_many_in_run([r.pk for r in chunk], run_id)
+        done += len(chunk)
+        if progress:
+            progress(done, len(regencies))
+    return summary

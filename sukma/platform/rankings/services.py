@@ -20,7 +20,11 @@ from sukma import background
 from sukma.access.audit import audit_record
 from sukma.access.work_limits import work_limit_check
 from sukma.platform.rankings.models import RefreshKind, RefreshRun, RunState
-from sukma.platform.rankings.rollup import active_regencies, rollup_regency_run
+from sukma.platform.rankings.rollup import (
+    active_regencies,
+    rollup_changed_run,
+    rollup_regency_run,
+)
 
 # Beat does not start a refresh while a younger one is still going.
 STALE_AFTER = timedelta(minutes=15)
@@ -156,10 +160,15 @@ def refresh_claim(run_id) -> list[tuple[int, str]] | None:
 
 
 def refresh_finish(run_id) -> RefreshRun:
-    """The final step, in the public schema: recompute the rankings from the rollup."""
-    from sukma.platform.rankings.ranking import rankings_recompute
+    """The final step, in the public schema: recompute the rankings the rollup changed
+    (a full refresh: every ranking)."""
+    from sukma.platform.rankings.ranking import rankings_recompute, rankings_refresh
 
-    rankings_recompute()
+    run = RefreshRun.objects.get(pk=run_id)
+    if run.kind == RefreshKind.FULL:
+        rankings_recompute()
+    else:
+        rankings_refresh()
     RefreshRun.objects.filter(pk=run_id).exclude(state=RunState.FAILED).update(
         state=RunState.DONE, finished_at=timezone.now()
     )
@@ -216,10 +225,14 @@ def refresh_run_here(run: RefreshRun, *, progress=None) -> RefreshRun:
     from sukma.tenants.models import Regency
 
     try:
-        for n, regency in enumerate(Regency.objects.filter(pk__in=[r for r, _ in regencies]), 1):
-            rollup_regency_run(regency=regency, full=run.kind == RefreshKind.FULL, run_id=run.pk)
-            if progress:
-                progress(n, len(regencies))
+        chosen = Regency.objects.filter(pk__in=[r for r, _ in regencies])
+        if run.kind == RefreshKind.FULL:
+            for n, regency in enumerate(chosen, 1):
+                rollup_regency_run(regency=regency, full=True, run_id=run.pk)
+                if progress:
+                    progress(n, len(regencies))
+        else:
+            rollup_changed_run(regencies=list(chosen), run_id=run.pk, progress=progress)
         return refresh_finish(run.pk)
     except Exception as exc:
         refresh_fail(run.pk, f"{type(exc).__name__}: {exc}")
