@@ -498,7 +498,7 @@ def _evidence_delete(plan: FollowUpPlan, evidence: FollowUpEvidence) -> dict:
 def evidence_add(
     *, acting_user, item: FollowUpItem, upload, regency: Regency | None = None
 ) -> FollowUpEvidence:
-    """Attach a file to an item's realisation; type by magic bytes, at most 5 MB."""
+    """Attach a file to an item's realisation: a real PDF, JPEG or PNG, at most 5 MB."""
     regency = _regency(regency)
     plan = FollowUpPlan.objects.select_for_update().get(pk=item.plan_id)
     _require_editor(acting_user, regency, plan)
