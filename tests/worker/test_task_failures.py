@@ -88,7 +88,9 @@ def test_a_task_that_fails_for_good_shows_on_the_province_page_until_handled(
     event = AuditEvent.objects.get(action="task_failure.handled", target_id=str(failure.pk))
     assert event.actor == personas.province_admin
     assert event.regency == personas.tulungagung
-    assert background.GENERATE_REPORT not in province.get("/tugas-gagal/").content.decode()
+    # Another test's failure may be listed too: this one is known by its own button.
+    its_button = f"/tugas-gagal/{failure.pk}/ditangani/"
+    assert its_button not in province.get("/tugas-gagal/").content.decode()
     assert background.GENERATE_REPORT in province.get("/tugas-gagal/?tampil=sudah").content.decode()
 
     # Marking it again changes nothing and says so.
