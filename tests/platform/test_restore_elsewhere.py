@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -24,8 +25,9 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from sukma.access.models import Membership, Role, User
+from sukma.platform.rankings.models import RollupCursor
 from sukma.platform.rankings.ranking import rankings_recompute
-from sukma.platform.rankings.rollup import rollup_regency_run
+from sukma.platform.rankings.rollup import cluster_now, rollup_regency_run
 from sukma.surveys.citizen.submission import Submission, response_submit
 from sukma.surveys.complaints.models import Case
 from sukma.surveys.followup.models import FollowUpPlan
@@ -33,6 +35,7 @@ from sukma.surveys.models import Agency, Period, PeriodKind, Questionnaire
 from tests import rollup_data
 from tests.platform.restore_probe import regency_figures
 from tests.rollup_data import answer
+from tests.tenants import replica_servers
 
 two_answered = rollup_data.two_answered
 ROOT = Path(settings.BASE_DIR)
@@ -166,3 +169,72 @@ def test_one_regency_imported_into_a_fresh_database_has_every_figure(
     later = probe(env, "figures", code)
     assert later["rolled_up_months"] == later["raw_months"] != before["raw_months"]
     print(f"fresh-database import, whole test: {time.monotonic() - started:.1f} s")
+
+
+# ---------------------------------------------------------------- into a real new cluster
+@pytest.fixture
+def new_cluster():
+    """A real PostgreSQL cluster of its own (initdb in a temporary folder, the embedded
+    package's binaries, run as `pgserver` under root), stopped and removed afterwards."""
+    folder = replica_servers._folder()
+    data = folder / "data"
+    replica_servers._run("initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+    server = replica_servers._start(data, folder / "socket")
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_after_a_whole_restore_into_a_new_cluster_new_answers_reach_the_rankings(
+    two_answered, new_cluster, tmp_path
+):
+    started = time.monotonic()
+    blitar, malang = two_answered
+    for answered in two_answered:
+        rollup_regency_run(regency=answered.regency)
+    rankings_recompute()
+    old_cluster, old_xid = cluster_now()
+    code = blitar.regency.region_code
+    before = regency_figures(code)
+    name = connection.settings_dict["NAME"]
+    replica_servers.copy_database(connection.settings_dict, new_cluster)
+    cursors = RollupCursor._meta.db_table
+    identity, xid = new_cluster.sql(
+        "SELECT system_identifier::text || ' ' || pg_current_xact_id()::text "
+        "FROM pg_control_system()",
+        name,
+    ).split()
+    assert identity != old_cluster and int(xid) < old_xid, "a new cluster, lower ids"
+    assert new_cluster.sql(f"SELECT DISTINCT cluster FROM {cursors}", name).split() == [old_cluster]
+    env = {
+        **subprocess_env(
+            f"postgresql://postgres@:5432/{name}?host={new_cluster.socket_dir}",
+            tmp_path / "media",
+        ),
+        "DJANGO_SETTINGS_MODULE": "sukma.settings.test",
+    }
+    assert probe(env, "figures", code) == before, "the copy holds the same figures"
+
+    probe(env, "answer", code, "6", "--seed", "51")
+    run(["manage.py", "refresh_rankings", "--sync"], env)  # beat's incremental refresh
+
+    after = probe(env, "figures", code)
+    assert after["raw_months"] != before["raw_months"]
+    assert after["rolled_up_months"] == after["raw_months"], "the new answers were rolled up"
+    assert after["rankings"] != before["rankings"], "and reached the rankings"
+    assert new_cluster.sql(f"SELECT DISTINCT cluster FROM {cursors}", name).split() == [identity]
+    # What the incremental refresh made is what a full one makes, and the raw answers agree.
+    out = run(["manage.py", "refresh_rankings", "--sync", "--full", "--reconcile"], env)
+    assert "0 differences" in out, out
+    assert probe(env, "figures", code) == after
+    # The next answers there move the cursor on incrementally, and arrive too.
+    probe(env, "answer", code, "2", "--seed", "52")
+    run(["manage.py", "refresh_rankings", "--sync"], env)
+    later = probe(env, "figures", code)
+    assert later["rolled_up_months"] == later["raw_months"] != after["raw_months"]
+    # The original database was not touched.
+    assert regency_figures(code) == before
+    assert regency_figures(malang.regency.region_code)["raw_months"]
+    print(f"whole restore into a new cluster, whole test: {time.monotonic() - started:.1f} s")
