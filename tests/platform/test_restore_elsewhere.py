@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -82,10 +83,14 @@ def _server(dbname: str = "postgres") -> psycopg.Connection:
 
 
 def _url(dbname: str) -> str:
+    """A DATABASE_URL for another database on this server (TCP, or a Unix socket folder as
+    the embedded server of `make test` listens on)."""
     s = connection.settings_dict
-    password = f":{s['PASSWORD']}" if s["PASSWORD"] else ""
-    where = f"{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
-    return f"postgresql://{s['USER']}{password}@{where}/{dbname}"
+    password = f":{quote(s['PASSWORD'], safe='')}" if s["PASSWORD"] else ""
+    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
+    if host.startswith("/"):
+        return f"postgresql://{s['USER']}{password}@:{port}/{dbname}?host={host}"
+    return f"postgresql://{s['USER']}{password}@{host}:{port}/{dbname}"
 
 
 @pytest.fixture
