@@ -132,6 +132,7 @@ def processes():
 def worker_process(log: Path, **env: str) -> Process:
     """A worker like `worker`'s, with fault hooks (SUKMA_FAULT_PAUSE) in its environment."""
     return Process("worker", "-c", "2", "--loglevel", "info", "-n", f"faults{log.stem}@%h",
+                   "-Q", ",".join(settings.SUKMA_QUEUES),  # every queue
                    log=log, env=env)  # fmt: skip
 
 
