@@ -142,7 +142,8 @@ def load_responses(count: int, services, points, questionnaire_id: int) -> None:
         questionnaire_id, service_id, service_point_id, service_date, service_session,
         submitted_at, {", ".join(ELEMENTS)}, sex, age, age_band, education, occupation,
         disability, extra_answers, suggestion, tracking_code, device_hash, address_hash,
-        seconds_to_complete, flags, excluded, exclusion_reason, excluded_by, excluded_at)
+        seconds_to_complete, flags, excluded, exclusion_reason, excluded_by, excluded_at,
+        channel, submission_key, held)
     SELECT %(questionnaire)s, (%(services)s::bigint[])[s], (%(points)s::bigint[])[s], day,
         (ARRAY['pagi', 'pagi', 'siang', 'sore', ''])[1 + floor(random() * 5)::int],
         submitted_at, {answers},
@@ -161,7 +162,8 @@ def load_responses(count: int, services, points, questionnaire_id: int) -> None:
         md5(g::text), md5((g / 3)::text), 30 + floor(random() * 400)::int, '[]'::jsonb,
         excluded, CASE WHEN excluded THEN 'Uji coba petugas' ELSE '' END,
         CASE WHEN excluded THEN 1 END,
-        CASE WHEN excluded THEN submitted_at + interval '1 day' END
+        CASE WHEN excluded THEN submitted_at + interval '1 day' END,
+        'phone', '', false
     FROM (
         SELECT g, s, day, mood, quality, excluded,
                day + time '07:30' + random() * interval '9 hours' AS submitted_at, {draws}

@@ -186,3 +186,17 @@ def test_a_regency_with_a_large_backlog_is_copied_alone_batch_by_batch_and_agree
     refreshed = stored()
     rankings_recompute()
     assert stored() == refreshed
+
+
+def test_new_answers_in_every_regency_are_copied_together_and_agree(three_answered):
+    """Every regency of a statement is read and matched to its services in the public mirror
+    (which the statement reads only for the regencies it copies)."""
+    for n, answered in enumerate(three_answered):
+        answer(answered, 2, seed=50 + n)
+
+    summary = rollup_changed_run()
+
+    assert summary.together == 3 and summary.alone == 0
+    for answered in three_answered:
+        assert rolled_up_months(answered.regency) == raw_month_totals(answered.regency)
+        assert reconcile_regency(answered.regency) == ([], 0)

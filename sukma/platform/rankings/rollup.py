@@ -579,13 +579,16 @@ def _copy_together(regencies: list[Regency], cursors: dict, *, cluster: str) -> 
         params.update({f"r{n}": regency.pk, f"x{n}": xid, f"s{n}": snapshot})
     # Each service's agency from the public mirror: these directories have not changed since
     # they were mirrored (else the regency goes alone), and one table less per schema halves
-    # what the statement opens and locks.
+    # what the statement opens and locks. Only these regencies' services: the planner hashes
+    # the mirror, and the whole province's is five times the rows.
     cols = ", ".join(f"u.{c}" for c in COLUMNS)
     src = (
         f"SELECT u.id, u.regency_id, u.service_id, d.agency_id, u.day, {cols} "
         f"FROM ({' UNION ALL '.join(parts)}) u JOIN public.rankings_rollupservice d "
-        "ON d.regency_id = u.regency_id AND d.service_id = u.service_id"
+        "ON d.regency_id = u.regency_id AND d.service_id = u.service_id "
+        "AND d.regency_id = ANY(%(together)s)"
     )
+    params["together"] = [r.pk for r in regencies]
     with transaction.atomic(), connection.cursor() as cursor:
         # The same lock as rollup_regency_run's, taken in one order: no two runs interleave.
         cursor.execute(

@@ -66,8 +66,9 @@ Weight policies.
     free service to 88.00.
 
 Exact arithmetic, rounding half-up.
-    Everything is computed with :class:`fractions.Fraction` from the integer
-    sums and counts, and rounded once, at the end, half-up (``ROUND_HALF_UP``
+    Everything is computed exactly from the integer sums and counts (as
+    quotients of integers: the values :class:`fractions.Fraction` would give,
+    without building one), and rounded once, at the end, half-up (``ROUND_HALF_UP``
     semantics, computed on the exact fraction, by rounding.py: the one rounding
     rule of every figure, share, margin and target SuKMa shows or exports). Binary floats would turn
     88.305 into 88.30499999999999... and grade an A as a B. Displayed
@@ -104,6 +105,7 @@ Quick use::
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -113,8 +115,8 @@ from fractions import Fraction
 from typing import Any
 
 from sukma.surveys.method.elements import ELEMENT_CODES, ELEMENTS_BY_CODE
+from sukma.surveys.method.rounding import divide_half_up, round_half_up, scaled_half_up
 from sukma.surveys.method.rounding import exact as _to_fraction
-from sukma.surveys.method.rounding import round_half_up, scaled_half_up
 
 MIN_ANSWER = 1
 MAX_ANSWER = 4
@@ -179,7 +181,11 @@ def grade(konversi: Number) -> Mutu:
     rounded value), then compared with the lower bounds 88.31 / 76.61 / 65.00.
     So 88.305 -> 88.31 -> A, 88.3049 -> 88.30 -> B, 76.605 -> 76.61 -> B.
     """
-    hundredths = scaled_half_up(_to_fraction(konversi), 10**KONVERSI_PLACES)
+    return _grade_hundredths(scaled_half_up(_to_fraction(konversi), 10**KONVERSI_PLACES))
+
+
+def _grade_hundredths(hundredths: int) -> Mutu:
+    """The grade of a konversi already rounded, given in hundredths (8831 is 88.31)."""
     for bound, mutu in _GRADE_BOUNDS:
         if hundredths >= bound:
             return mutu
@@ -600,42 +606,60 @@ def _str(value: Decimal | None) -> str | None:
 def compute_ikm(
     totals: ElementTotals, policy: WeightPolicy | str = WeightPolicy.EXACT
 ) -> IkmResult:
-    """The IKM of a set of responses from its element totals, under a weight policy."""
+    """The IKM of a set of responses from its element totals, under a weight policy.
+
+    Every figure is a quotient of integers, rounded once, half-up, by
+    :func:`~sukma.surveys.method.rounding.divide_half_up`: element *i* has NRR
+    ``t_i / c_i`` (its sum over its count), the policy's weight is ``wn / (wd * k)``
+    over the *k* answered elements, and the IKM is ``N * wn / (L * wd * k)`` with ``L``
+    the least common multiple of the counts and ``N = sum(t_i * L / c_i)``: the sum of
+    the NRRs on their common denominator. Exactly the values Fraction arithmetic gives
+    (the test suite checks it against Fractions), without building a Fraction: this runs
+    once per regency, agency and service in every ranking.
+    """
     if not isinstance(totals, ElementTotals):
         raise TypeError(f"expected ElementTotals, got {type(totals).__name__}")
     policy = _policy(policy)
-    answered = sum(1 for n in totals.counts if n)
-    weight = policy.weight(answered) if answered else None
+    counts = [n for n in totals.counts if n]
+    k = len(counts)
+    weight_num = policy.total_weight.numerator
+    weight_den = policy.total_weight.denominator * k  # weight of one element: num / den
 
     elements = []
-    ikm_exact = Fraction(0)
-    for code, total, count in zip(ELEMENT_CODES, totals.sums, totals.counts, strict=True):
-        name = ELEMENTS_BY_CODE[code].name_id
+    common = math.lcm(*counts) if counts else 1
+    nrr_sum = 0  # the sum of the NRRs, over the common denominator
+    for code, name, total, count in zip(
+        ELEMENT_CODES, _NAMES, totals.sums, totals.counts, strict=True
+    ):
         if not count:
             elements.append(ElementResult(code, name, total, count, None, None, None, None))
             continue
-        nrr = Fraction(total, count)
-        ikm_exact += nrr * weight
-        nrr_konversi = round_half_up(nrr * CONVERSION_FACTOR, KONVERSI_PLACES)
+        nrr_sum += total * (common // count)
+        hundredths = divide_half_up(total * _KONVERSI_SCALE, count)
         elements.append(
             ElementResult(
                 code=code,
                 name=name,
                 total=total,
                 count=count,
-                nrr=round_half_up(nrr, NRR_PLACES),
-                nrr_konversi=nrr_konversi,
-                nrr_weighted=round_half_up(nrr * weight, NRR_PLACES),
-                mutu=grade(nrr_konversi),
+                nrr=_decimal(divide_half_up(total * _NRR_SCALE, count), NRR_PLACES),
+                nrr_konversi=_decimal(hundredths, KONVERSI_PLACES),
+                nrr_weighted=_decimal(
+                    divide_half_up(total * weight_num * _NRR_SCALE, count * weight_den),
+                    NRR_PLACES,
+                ),
+                mutu=_grade_hundredths(hundredths),
             )
         )
 
-    if not answered:
+    if not k:
         ikm = konversi = mutu = None
     else:
-        ikm = round_half_up(ikm_exact, NRR_PLACES)
-        konversi = round_half_up(ikm_exact * CONVERSION_FACTOR, KONVERSI_PLACES)
-        mutu = grade(konversi)
+        ikm_num, ikm_den = nrr_sum * weight_num, common * weight_den
+        ikm = _decimal(divide_half_up(ikm_num * _NRR_SCALE, ikm_den), NRR_PLACES)
+        hundredths = divide_half_up(ikm_num * _KONVERSI_SCALE, ikm_den)
+        konversi = _decimal(hundredths, KONVERSI_PLACES)
+        mutu = _grade_hundredths(hundredths)
     return IkmResult(
         policy=policy,
         responses=totals.responses,
@@ -644,6 +668,16 @@ def compute_ikm(
         konversi=konversi,
         mutu=mutu,
     )
+
+
+_NAMES = tuple(ELEMENTS_BY_CODE[code].name_id for code in ELEMENT_CODES)
+_NRR_SCALE = 10**NRR_PLACES
+_KONVERSI_SCALE = CONVERSION_FACTOR * 10**KONVERSI_PLACES  # x 25, in hundredths
+
+
+def _decimal(scaled: int, places: int) -> Decimal:
+    """The Decimal of ``scaled`` hundredths (places=2) or ten-thousandths (places=4)."""
+    return Decimal(scaled).scaleb(-places)
 
 
 def compute_ikm_from_responses(

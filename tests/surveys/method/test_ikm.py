@@ -645,3 +645,92 @@ def test_the_module_docstring_example_holds():
     )
     assert [e.code for e in result.lowest_first()[:3]] == ["U8", "U3", "U2"]
     assert compute_ikm(sum([totals, totals])).konversi == Decimal("84.94")
+
+
+# --------------------------------------------------------------------------------------
+# The integer engine gives what the Fraction engine it replaced gave, field by field
+# --------------------------------------------------------------------------------------
+
+
+def fraction_engine(totals: ElementTotals, policy: WeightPolicy) -> IkmResult:
+    """compute_ikm as it was written with Fraction objects (kept here as the reference)."""
+    from sukma.surveys.method.elements import ELEMENTS_BY_CODE
+    from sukma.surveys.method.ikm import ElementResult
+
+    answered = sum(1 for n in totals.counts if n)
+    weight = policy.weight(answered) if answered else None
+    elements = []
+    ikm_exact = Fraction(0)
+    for code, total, count in zip(CODES, totals.sums, totals.counts, strict=True):
+        name = ELEMENTS_BY_CODE[code].name_id
+        if not count:
+            elements.append(ElementResult(code, name, total, count, None, None, None, None))
+            continue
+        nrr = Fraction(total, count)
+        ikm_exact += nrr * weight
+        nrr_konversi = round_half_up(nrr * 25, 2)
+        elements.append(
+            ElementResult(
+                code=code,
+                name=name,
+                total=total,
+                count=count,
+                nrr=round_half_up(nrr, 4),
+                nrr_konversi=nrr_konversi,
+                nrr_weighted=round_half_up(nrr * weight, 4),
+                mutu=grade(nrr_konversi),
+            )
+        )
+    if not answered:
+        ikm = konversi = mutu = None
+    else:
+        ikm = round_half_up(ikm_exact, 4)
+        konversi = round_half_up(ikm_exact * 25, 2)
+        mutu = grade(konversi)
+    return IkmResult(policy, totals.responses, tuple(elements), ikm, konversi, mutu)
+
+
+@st.composite
+def element_totals(draw):
+    """Arbitrary valid totals: any count (0 = nobody answered), any sum it allows.
+
+    Small counts make exact halves (x.xxx5) likely; large ones make large common
+    denominators."""
+    counts = draw(
+        st.lists(st.one_of(st.integers(0, 12), st.integers(0, 10**7)), min_size=9, max_size=9)
+    )
+    sums = [draw(st.integers(count, 4 * count)) for count in counts]
+    responses = draw(st.one_of(st.none(), st.integers(max(counts), max(counts) + 50)))
+    return ElementTotals(tuple(sums), tuple(counts), responses)
+
+
+def exactly(result: IkmResult) -> list:
+    """Every field, each with its type and printed form (Decimal("3.25") == Decimal("3.2500"))."""
+    fields = [result.policy, result.responses, result.ikm, result.konversi, result.mutu]
+    for element in result.elements:
+        fields += [getattr(element, f.name) for f in dataclasses.fields(element)]
+    return [(type(value), str(value), value) for value in fields]
+
+
+@settings(deadline=None, max_examples=500)
+@given(totals=element_totals(), policy=st.sampled_from(list(WeightPolicy)))
+def test_integer_engine_equals_the_fraction_engine(totals, policy):
+    result = compute_ikm(totals, policy)
+    assert exactly(result) == exactly(fraction_engine(totals, policy))
+    assert result == fraction_engine(totals, policy)
+
+
+@pytest.mark.parametrize("policy", list(WeightPolicy))
+@pytest.mark.parametrize(
+    "counts",
+    [
+        (1, 2, 3, 4, 5, 6, 7, 8, 9),  # common denominator 2520
+        (0, 0, 0, 7, 0, 0, 0, 0, 0),  # one element answered
+        (0,) * 9,  # nothing answered
+        (9_999_991, 9_999_973, 1, 2, 3, 9_999_971, 5, 6, 7),  # three large primes
+    ],
+)
+def test_integer_engine_equals_the_fraction_engine_at_the_extremes(policy, counts):
+    for sums in (counts, tuple(4 * n for n in counts), tuple(n + n // 2 for n in counts)):
+        totals = ElementTotals(sums, counts)
+        assert exactly(compute_ikm(totals, policy)) == exactly(fraction_engine(totals, policy))
