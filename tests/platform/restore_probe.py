@@ -63,7 +63,9 @@ def regency_figures(code: str) -> dict:
         )
     connection.set_schema_to_public()
     rankings = []
-    for snapshot in RankingSnapshot.objects.order_by(
+    # The regency level only: agency and service rankings follow the province's standard
+    # lists, which belong to the province's database, not to the regency's export.
+    for snapshot in RankingSnapshot.objects.filter(level="regency").order_by(
         "period_kind", "year", "number", "level", "code"
     ):
         for row in snapshot.rows:
