@@ -214,6 +214,8 @@ def set_up(count: int) -> Setup:
 
 # ------------------------------------------------------------------------------ processes
 def start_processes(environment: dict, state_dir: Path, port: int, args):
+    from django.conf import settings
+
     env = {**os.environ, **environment, "PYTHONPATH": str(ROOT)}
     web = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "python:sukma.gunicorn_conf", "sukma.wsgi",
@@ -226,7 +228,8 @@ def start_processes(environment: dict, state_dir: Path, port: int, args):
     with open(state_dir / "worker.log", "wb") as worker_log:
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "sukma.worker.celery", "worker",
-             "--loglevel", "INFO", "--concurrency", "2", "-n", f"loadbench-{port}@%h"],
+             "--loglevel", "INFO", "--concurrency", "2", "-n", f"loadbench-{port}@%h",
+             "-Q", ",".join(settings.SUKMA_QUEUES)],  # every kind of work
             cwd=state_dir, env=env, start_new_session=True,
             stdout=worker_log, stderr=subprocess.STDOUT,
         )  # fmt: skip
