@@ -15,7 +15,7 @@ BASE_DOMAIN, TRUSTED_PROXIES = 127.0.0.1) and no TLS in front: the bench plays
 nginx, sending X-Forwarded-Proto: https (so no redirect to HTTPS), the client's
 address in X-Forwarded-For and, on POSTs, the Origin a phone's browser sends:
 
-  gunicorn -c python:sukma.gunicorn_conf sukma.wsgi   (the conf's 4 workers x 4 threads)
+  gunicorn -c python:sukma.gunicorn_conf sukma.wsgi   (the conf's 2 x cores + 1 workers x 1 thread)
   celery -A sukma.worker.celery worker                 (prefork, 2 processes)
 
 The load comes from this process (threads, http.client, one connection per
@@ -56,7 +56,7 @@ database holds exactly as many responses as POSTs were accepted.
 Target: POST p99 under 300 ms at the highest step with zero errors, memory flat.
 
     python bench/load.py [--steps 2,4,8,16,32] [--seconds 15] [--regencies 3]
-                         [--workers 4] [--threads 4] [--sample 1]
+                         [--workers N] [--threads 1] [--sample 1]
 """
 
 import argparse
@@ -609,6 +609,8 @@ def log(message: str) -> None:
 
 
 def main() -> None:
+    from sukma import gunicorn_conf as conf
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", default="2,4,8,16,32", help="clients per step, rising")
     parser.add_argument("--seconds", type=float, default=15.0, help="per step (e.g. 120 for soak)")
@@ -616,8 +618,8 @@ def main() -> None:
         "--warmup", type=float, default=15.0, help="seconds at the top step's clients, untimed"
     )
     parser.add_argument("--regencies", type=int, default=3, choices=range(1, len(REGENCIES) + 1))
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn's (the conf's default)")
-    parser.add_argument("--threads", type=int, default=4, help="per worker (the conf's default)")
+    parser.add_argument("--workers", type=int, default=conf.workers, help="the conf's default")
+    parser.add_argument("--threads", type=int, default=conf.threads, help="the conf's default")
     parser.add_argument("--sample", type=float, default=1.0, help="seconds between samples")
     args = parser.parse_args()
     steps = [int(n) for n in args.steps.split(",")]

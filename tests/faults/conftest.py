@@ -155,7 +155,11 @@ def wait_until(condition, seconds: float, step: float = 0.2):
 
 @pytest.fixture(scope="session")
 def served(personas, django_db_blocker):
-    """A gunicorn serving the product (2 workers x 4 threads, as in deploy/)."""
+    """A gunicorn serving the product (2 workers x 4 threads).
+
+    deploy/ runs one thread per process by default (sukma/gunicorn_conf.py); threads here
+    also exercise what a process shares between its requests, as SUKMA_THREADS > 1 would.
+    """
     with _serving(django_db_blocker, "127.0.0.1") as port:
         yield port
 

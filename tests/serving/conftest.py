@@ -90,7 +90,11 @@ def _serving(django_db_blocker, trusted_proxies: str, **extra_env: str):
 
 @pytest.fixture(scope="session")
 def gunicorn(personas, django_db_blocker):
-    """The port of a gunicorn serving the product (2 workers x 4 threads, as in deploy/)."""
+    """The port of a gunicorn serving the product (2 workers x 4 threads).
+
+    deploy/ runs one thread per process by default (sukma/gunicorn_conf.py); threads here
+    also exercise what a process shares between its requests, as SUKMA_THREADS > 1 would.
+    """
     with _serving(django_db_blocker, "127.0.0.1") as port:
         yield port
 
