@@ -35,7 +35,7 @@ from sukma.access.permissions import scope_for
 from sukma.api import serializers_survey as s
 from sukma.api.permissions import AdminsThisRegency, WorksInThisRegency
 from sukma.api.serializers import ErrorSerializer
-from sukma.surveys.breakdowns import breakdown, min_group_size
+from sukma.surveys.breakdowns import breakdowns, min_group_size
 from sukma.surveys.citizen.forms import (
     HONEYPOT,
     PROFILE_LABELS,
@@ -682,12 +682,14 @@ class IkmView(APIView):
             "service_id": getattr(service, "pk", None),
         }
         k = min_group_size()
-        breakdowns = {
+        fields = wanted.get("breakdown", [])
+        shown = breakdowns(period, fields, **where, k=k) if fields else {}
+        by_field = {
             field: [
                 {"value": row.value, "label": row.label, "figure": row.figure.to_dict()}
-                for row in breakdown(period, field, **where, k=k).rows
+                for row in shown[field].rows
             ]
-            for field in wanted.get("breakdown", [])
+            for field in fields
         }
         return Response(
             {
@@ -696,7 +698,7 @@ class IkmView(APIView):
                 "agency": agency_id,
                 "service": getattr(service, "pk", None),
                 "figure": figure.to_dict(),
-                "breakdowns": breakdowns,
+                "breakdowns": by_field,
                 "min_group_size": k,
             }
         )

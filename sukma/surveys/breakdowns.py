@@ -64,23 +64,47 @@ def breakdown(
     period: Period, field: str, *, agency_id=None, service_id=None, k: int | None = None
 ) -> Breakdown:
     """The rows of one breakdown that may be shown, in the field's order, "lainnya" last."""
+    return breakdowns(period, [field], agency_id=agency_id, service_id=service_id, k=k)[field]
+
+
+def breakdowns(
+    period: Period, fields=FIELDS, *, agency_id=None, service_id=None, k: int | None = None
+) -> dict[str, Breakdown]:
+    """Several breakdowns of one set of respondents, each as `breakdown` gives it.
+
+    Read together, as a dashboard or a laporan shows them: one query for every profile
+    field asked, one for the set's total, one for the channels.
+    """
     where = {"agency_id": agency_id, "service_id": service_id}
-    if field == CHANNEL:
-        by_value, choices = channel_totals(period, **where), Channel.choices
-        total = sum(t.responses or 0 for t in by_value.values())  # every response has a channel
-    else:
-        by_value, choices = profile_totals(period, field, **where), PROFILE_FIELDS[field].choices
-        # The totals agree by construction (the reconciliation job checks it); max() keeps a
-        # drifted row from failing a page.
-        total = max(
-            totals_between(period.starts_on, period.ends_on, **where).responses or 0,
-            sum(t.responses or 0 for t in by_value.values()),
+    profile = [field for field in fields if field != CHANNEL]
+    by_field = profile_totals(period, profile, **where) if profile else {}
+    if CHANNEL in fields:
+        by_field[CHANNEL] = channel_totals(period, **where)
+    # Every response has a channel: their sum is the channels' total. A profile field may be
+    # left blank: its total is the set's.
+    total = totals_between(period.starts_on, period.ends_on, **where) if profile else None
+    k = k or min_group_size()
+    policy = weight_policy(period)
+    return {
+        field: _disclosed(
+            field,
+            by_field.get(field, {}),
+            0 if field == CHANNEL else total.responses or 0,
+            k,
+            policy,
         )
+        for field in fields
+    }
+
+
+def _disclosed(field: str, by_value: dict, total: int, k: int, policy: str) -> Breakdown:
+    choices = Channel.choices if field == CHANNEL else PROFILE_FIELDS[field].choices
+    # The totals agree by construction (the reconciliation job checks it); max() keeps a
+    # drifted row from failing a page.
+    total = max(total, sum(t.responses or 0 for t in by_value.values()))
     labels = {value: str(label) for value, label in choices}
     ordered = {value: by_value[value] for value in labels if value in by_value}
-    k = k or min_group_size()
     shown = disclose({v: t.responses or 0 for v, t in ordered.items()}, total=total, k=k)
-    policy = weight_policy(period)
     rows = [Row(v, labels[v], make_figure(ordered[v], None, policy)) for v in shown.shown]
     if shown.merged:
         together = sum((ordered[v] for v in shown.merged), ElementTotals.empty())

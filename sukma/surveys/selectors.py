@@ -268,21 +268,26 @@ def _profile_filter(start: date, end: date, agency_id=None, service_id=None) -> 
 
 
 def profile_totals(
-    period: Period, field: str, *, agency_id=None, service_id=None
-) -> dict[str, ElementTotals]:
-    """The totals of each value of one profile field chosen by anyone (raw: never shown as is).
+    period: Period, fields: list[str], *, agency_id=None, service_id=None
+) -> dict[str, dict[str, ElementTotals]]:
+    """Per profile field, the totals of each value chosen by anyone, in one query (raw: never
+    shown as is).
 
     Every face reads sukma.surveys.breakdowns instead, which hides the small groups.
     """
     rows = (
         DailyProfileTotals.objects.filter(
-            _profile_filter(period.starts_on, period.ends_on, agency_id, service_id), field=field
+            _profile_filter(period.starts_on, period.ends_on, agency_id, service_id),
+            field__in=fields,
         )
-        .values("value")
+        .values("field", "value")
         .annotate(**SUMS)
         .order_by()
     )
-    return {row["value"]: _totals(row) for row in rows}
+    by_field: dict[str, dict[str, ElementTotals]] = {field: {} for field in fields}
+    for row in rows:
+        by_field[row["field"]][row["value"]] = _totals(row)
+    return by_field
 
 
 def trend(

@@ -98,7 +98,7 @@ def raw_profile(period, field) -> dict:
     policy = selectors.weight_policy(period)
     return {
         value: selectors.make_figure(totals, None, policy)
-        for value, totals in selectors.profile_totals(period, field).items()
+        for value, totals in selectors.profile_totals(period, [field])[field].items()
     }
 
 

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 from sukma.access.decorators import regency_staff
 from sukma.access.permissions import Scope
 from sukma.forms import whole_number
-from sukma.surveys.breakdowns import CHANNEL, breakdown, min_group_size
+from sukma.surveys.breakdowns import CHANNEL, breakdowns
 from sukma.surveys.dashboard import charts, posters
 from sukma.surveys.dashboard.moderation import response_exclude, response_include
 from sukma.surveys.dashboard.selectors import (
@@ -101,7 +101,8 @@ def picker(selected: Period | None) -> list[dict]:
 
 
 # ---------------------------------------------------------------- shared context
-def breakdowns(period: Period, *, agency_id=None) -> list[dict]:
+def breakdown_tables(period: Period, *, agency_id=None) -> tuple[list[dict], dict]:
+    """The profile tables and the channels' table, read together."""
     labels = {
         "sex": _("Sex"),
         "age_band": _("Age"),
@@ -110,11 +111,9 @@ def breakdowns(period: Period, *, agency_id=None) -> list[dict]:
         "disability": _("Disability"),
         "service_session": _("Session of service"),
     }
-    k = min_group_size()
-    return [
-        _breakdown_context(breakdown(period, field, agency_id=agency_id, k=k), labels[field])
-        for field in PROFILE_FIELDS
-    ]
+    shown = breakdowns(period, agency_id=agency_id)
+    profile = [_breakdown_context(shown[field], labels[field]) for field in PROFILE_FIELDS]
+    return profile, _breakdown_context(shown[CHANNEL])
 
 
 def _breakdown_context(shown, label: str = "") -> dict:
@@ -131,11 +130,6 @@ def _breakdown_context(shown, label: str = "") -> dict:
     }
 
 
-def channels(period: Period, *, agency_id=None) -> dict:
-    """Responses and index per channel (phone, kiosk, assisted by staff)."""
-    return _breakdown_context(breakdown(period, CHANNEL, agency_id=agency_id))
-
-
 def figure_context(period: Period, figure, *, agency_id=None) -> dict:
     # The trend gives context: every month of the period's year so far, whatever its kind.
     months = monthly_figures(
@@ -144,6 +138,7 @@ def figure_context(period: Period, figure, *, agency_id=None) -> dict:
         agency_id=agency_id,
         policy=figure.policy,
     )
+    profile, channels = breakdown_tables(period, agency_id=agency_id)
     return {
         "period": period,
         "period_label": period_label(period),
@@ -159,8 +154,8 @@ def figure_context(period: Period, figure, *, agency_id=None) -> dict:
         "months": months,
         "trend_year": period.year,
         "trend_chart": charts.trend_columns(months) if months else "",
-        "breakdowns": breakdowns(period, agency_id=agency_id),
-        "channels": channels(period, agency_id=agency_id),
+        "breakdowns": profile,
+        "channels": channels,
         "grade_legend": [
             {"mutu": Mutu.A, "bound": Mutu.A.lower_bound},
             {"mutu": Mutu.B, "bound": Mutu.B.lower_bound},

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.text import slugify
 
 from sukma.surveys import selectors as figures
-from sukma.surveys.breakdowns import breakdown, min_group_size
+from sukma.surveys.breakdowns import breakdowns, min_group_size
 from sukma.surveys.dashboard.selectors import MonthFigure, monthly_figures
 from sukma.surveys.followup import selectors as followup
 from sukma.surveys.method.ikm import WeightPolicy
@@ -219,14 +219,15 @@ def subject_title(regency, subject: Subject) -> str:
 def _profile_tables(subject: Subject, period: Period) -> list[ProfileTable]:
     tables = []
     k = min_group_size()
+    every = breakdowns(
+        period,
+        list(PROFILE_FIELDS),
+        agency_id=subject.agency_id if subject.service_id is None else None,
+        service_id=subject.service_id,
+        k=k,
+    )
     for name in PROFILE_FIELDS:
-        shown = breakdown(
-            period,
-            name,
-            agency_id=subject.agency_id if subject.service_id is None else None,
-            service_id=subject.service_id,
-            k=k,
-        )
+        shown = every[name]
         tables.append(
             ProfileTable(
                 field=name,
