@@ -14,7 +14,10 @@ The rollup rows are not in it: an import forgets the regency's rollup and cursor
 up again whole, so the provincial figures follow whatever was restored.
 
 An import runs in one transaction (schema dropped, template cloned, rows loaded, public rows
-replaced): on any failure nothing changed. Other regencies are never touched. The file holds
+replaced): on any failure nothing changed. Other regencies are never touched, nor are the
+accounts of other people: an own user whose e-mail this database has for someone else keeps
+that account (the regency's roles are given to it; the export's password, second factor and
+tokens for it are left out), as a shared user does. The file holds
 password hashes and authenticator keys: keep it as secret as a database backup.
 """
 
@@ -57,6 +60,17 @@ class ImportResult:
     replaced: bool
     tables: int
     rows_public: int
+    users_kept: list[str]  # e-mails this database has for someone else (_users_placed)
+
+
+class _Encoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder keeping a time's microseconds (it cuts them to milliseconds, as
+    JavaScript reads them): a restored row keeps the exact time it had."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            return o.isoformat()
+        return super().default(o)
 
 
 # ------------------------------------------------------------------------------ the rows
@@ -158,7 +172,7 @@ def regency_export(*, regency: Regency, out: Path | io.BufferedIOBase) -> dict:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         rows = public_rows(regency)
-        _write(archive, manifest, "public.json", json.dumps(rows, cls=DjangoJSONEncoder).encode())
+        _write(archive, manifest, "public.json", json.dumps(rows, cls=_Encoder).encode())
         for table, columns in dump.schema_tables(schema):
             name = f"schema/{table}"
             digest = hashlib.sha256()
@@ -277,18 +291,29 @@ def _new(model, row: dict, *, keep_pk: bool = False, **remapped):
     return instance
 
 
-def _users_placed(rows: dict) -> dict[int, int]:
-    """Old user id -> id here. Own users are matched by e-mail and restored whole; shared ones
+def _users_placed(rows: dict, restorable: set[int]) -> tuple[dict[int, int], set[int]]:
+    """(old user id -> id here, old ids of the own users kept as this database has them).
+
+    An e-mail address names one person. The regency's own users are restored whole (password,
+    second factor, tokens) where this database lacks their address, or has it for one of
+    `restorable` (the users only this regency has, when replacing it). An address this
+    database has for anyone else (a province admin, another regency's user, an account left
+    without a role) is that person's: the regency's roles are given to them, as to the users
+    an export shares with another regency, and their own sign-in stays as it is. Shared users
     are found by e-mail (created inactive, without a password, if this database lacks them)."""
     ids: dict[int, int] = {}
+    kept: set[int] = set()
     for row in rows["users"]:
         existing = User.objects.filter(email=row["email"]).first()
         if existing is None:
             user = _new(User, row)
-        else:
+        elif existing.pk in restorable:
             user = _build(User, row)
             user.pk = existing.pk
             user.save()
+        else:
+            user = existing
+            kept.add(row["id"])
         ids[row["id"]] = user.pk
     for row in rows["shared_users"]:
         user = User.objects.filter(email=row["email"]).first()
@@ -297,7 +322,7 @@ def _users_placed(rows: dict) -> dict[int, int]:
             user.set_unusable_password()
             user.save()
         ids[row["id"]] = user.pk
-    return ids
+    return ids, kept
 
 
 def _forget_public_rows(regency: Regency, own_user_ids: list[int]) -> None:
@@ -313,7 +338,11 @@ def _forget_public_rows(regency: Regency, own_user_ids: list[int]) -> None:
     rollup_regency_forget(regency)
 
 
-def _restore_public_rows(regency: Regency, rows: dict, users: dict[int, int]) -> int:
+def _restore_public_rows(
+    regency: Regency, rows: dict, users: dict[int, int], kept: set[int]
+) -> int:
+    """The export's public rows, for the regency here; a kept user's tokens and devices in
+    the export are not theirs (_users_placed) and stay out."""
     TOTPDevice, StaticDevice, StaticToken = _device_models()
     count = 0
     taken = Domain.objects.exclude(tenant=regency).filter(
@@ -348,20 +377,25 @@ def _restore_public_rows(regency: Regency, rows: dict, users: dict[int, int]) ->
             _new(model, row, regency_id=regency.pk, user_id=users[row["user_id"]])
     for key, model in (("tokens", ApiToken), ("totp", TOTPDevice)):
         for row in rows[key]:
-            _new(model, row, user_id=users[row["user_id"]])
+            if row["user_id"] not in kept:
+                _new(model, row, user_id=users[row["user_id"]])
     devices = {}
     for row in rows["static"]:
-        devices[row["id"]] = _new(StaticDevice, row, user_id=users[row["user_id"]]).pk
+        if row["user_id"] not in kept:
+            devices[row["id"]] = _new(StaticDevice, row, user_id=users[row["user_id"]]).pk
     for row in rows["static_tokens"]:
-        _new(StaticToken, row, device_id=devices[row["device_id"]])
-    seen = set(
-        AuditEvent.objects.filter(regency=regency).values_list(
+        if row["device_id"] in devices:
+            _new(StaticToken, row, device_id=devices[row["device_id"]])
+    seen = {
+        (*key, _to_the_millisecond(when))
+        for *key, when in AuditEvent.objects.filter(regency=regency).values_list(
             "action", "target_type", "target_id", "created_at"
         )
-    )
+    }
     for row in rows["audit"]:
         event = _build(AuditEvent, row, regency_id=regency.pk, actor_id=users.get(row["actor_id"]))
-        if (event.action, event.target_type, event.target_id, event.created_at) in seen:
+        key = (event.action, event.target_type, event.target_id)
+        if (*key, _to_the_millisecond(event.created_at)) in seen:
             continue
         event.pk = None
         event.save(force_insert=True)
@@ -371,6 +405,12 @@ def _restore_public_rows(regency: Regency, rows: dict, users: dict[int, int]) ->
         )
         count += 1
     return count + sum(len(rows[k]) for k in rows if k not in ("audit", "regency"))
+
+
+def _to_the_millisecond(when: datetime.datetime) -> datetime.datetime:
+    """Audit rows already here are matched to the export's at the millisecond, the precision
+    of the files written before _Encoder."""
+    return when.replace(microsecond=when.microsecond // 1000 * 1000)
 
 
 def _restore_files(archive: zipfile.ZipFile, regency: Regency) -> None:
@@ -423,9 +463,8 @@ def regency_import(*, acting_user, source, replace: bool = False) -> ImportResul
             if regency.schema_name != manifest["schema"]:
                 _refuse(_("The export's schema does not match this regency's."))
             before = _row(regency)
-            own_here = [
-                u.pk for u in User.objects.filter(email__in=[u["email"] for u in rows["users"]])
-            ]
+            emails = {u["email"] for u in rows["users"]}
+            own_here = [u.pk for u in _own_users(regency)[0] if u.email in emails]
             _forget_public_rows(regency, own_here)
             for attname, value in regency_row.items():
                 if attname not in ("id", "created_at"):
@@ -435,9 +474,11 @@ def regency_import(*, acting_user, source, replace: bool = False) -> ImportResul
             if Regency.objects.filter(schema_name=manifest["schema"]).exists():
                 _refuse(_("The export's schema already belongs to another regency here."))
             before = None
+            own_here = []
             regency = _new(Regency, regency_row)
-        users = _users_placed(rows)
-        public = _restore_public_rows(regency, rows, users)
+        users, kept = _users_placed(rows, set(own_here))
+        users_kept = sorted(u["email"] for u in rows["users"] if u["id"] in kept)
+        public = _restore_public_rows(regency, rows, users, kept)
         _restore_schema(archive, manifest, regency.schema_name)
         _restore_files(archive, regency)
         audit_record(
@@ -450,10 +491,11 @@ def regency_import(*, acting_user, source, replace: bool = False) -> ImportResul
                 "replaced": existing is not None,
                 "made_at": manifest["made_at"],
                 "tables": len(manifest["tables"]),
+                "users_kept": users_kept,
             },
         )
     regency_figures_refresh(regency)
-    return ImportResult(regency, existing is not None, len(manifest["tables"]), public)
+    return ImportResult(regency, existing is not None, len(manifest["tables"]), public, users_kept)
 
 
 def regency_figures_refresh(regency: Regency) -> None:

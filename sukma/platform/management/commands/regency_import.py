@@ -29,3 +29,8 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.messages)) from exc
         verb = "replaced" if result.replaced else "imported"
         self.stdout.write(f"{result.regency.name} {verb}: {result.tables} tables.")
+        if result.users_kept:
+            self.stdout.write(
+                "Already here as someone else's account, kept as it is and given the "
+                f"regency's roles: {', '.join(result.users_kept)}."
+            )
