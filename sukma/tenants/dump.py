@@ -4,7 +4,8 @@ No pg_dump or pg_restore: the embedded PostgreSQL of the demo ships its own bina
 external server's major version may differ from any client on the machine, while COPY works
 through psycopg wherever Django does. The schema's structure is not dumped: an import clones
 the template schema (sukma.tenants.clone), which is at this code's migrations, and loads the
-rows into it; the caller checks that the file was made at the same migrations.
+rows into it; a file made at older migrations is loaded into a schema built at those
+(sukma.tenants.migrating.schema_create_at) and migrated forward after.
 """
 
 from collections.abc import Callable, Iterable

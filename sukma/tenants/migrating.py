@@ -11,6 +11,10 @@ leaves every other schema done and a rerun finishes the rest.
 
 Processes are forked after the parent has migrated the template, so they inherit the graph
 and the state already built; each opens its own database connection.
+
+An import of a regency exported by an older SuKMa uses the other two entry points, at the end:
+a schema built at given migrations and migrated forward, both inside the caller's one
+transaction.
 """
 
 import multiprocessing
@@ -24,6 +28,7 @@ from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
+from django_tenants.utils import quote_schema_name
 
 from sukma.tenants.migration_state import code_fingerprint, schema_state_record
 
@@ -161,3 +166,81 @@ def _results(schemas: list[str], processes: int) -> Iterator[SchemaResult]:
 
 def _unordered(pool, schemas: Iterable[str]) -> Iterator[SchemaResult]:
     yield from pool.imap_unordered(schema_migrate, schemas, chunksize=1)
+
+
+# ------------------------------------------------------------------ inside the caller's transaction
+# A regency restored from an export made by an older SuKMa (sukma.platform.services.transfer):
+# its schema is built at the migrations the export recorded, the rows are loaded, then it is
+# brought to the code's migrations, all in the import's one transaction.
+
+
+def schema_create_at(schema: str, applied: set[tuple[str, str]]) -> int:
+    """Create `schema` empty and migrate it to exactly the migrations `applied` (the records
+    of a schema made by an older SuKMa), as a regency schema is migrated: Django's executor
+    with the connection on that schema, so the router runs the tenant apps' operations and
+    every app's migrations are recorded. In the caller's transaction; returns the migrations
+    applied. ValueError if `applied` is not a state the code's graph reaches on its own (a
+    migration unknown here, or recorded without one it depends on)."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    with conn.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {quote_schema_name(schema)}")
+    try:
+        # django_migrations must be made in this schema, not found in public.
+        conn.set_schema(schema, include_public=False)
+        MigrationRecorder(conn).ensure_schema()
+        conn.set_schema(schema)
+        executor = MigrationExecutor(conn)  # its loader reads this schema's (no) records
+        graph = executor.loader.graph
+        unknown = sorted(applied - set(graph.nodes))
+        if unknown:
+            raise ValueError(f"migration {unknown[0]} is not in the code's graph")
+        # Per app, its recorded migrations that no recorded one of the same app follows.
+        targets = sorted(
+            key
+            for key in applied
+            if not any(
+                c.key in applied and c.key[0] == key[0] for c in graph.node_map[key].children
+            )
+        )
+        plan = executor.migration_plan(targets)
+        needed = sorted({(migration.app_label, migration.name) for migration, _ in plan} - applied)
+        if needed:
+            raise ValueError(f"migration {needed[0]} is needed by the recorded ones")
+        _migrate_in_transaction(executor, targets, plan)
+        return len(plan)
+    finally:
+        conn.set_schema_to_public()
+
+
+def schema_migrate_in_transaction(schema: str) -> int:
+    """Apply every migration `schema` lacks, in the caller's transaction (so a failure undoes
+    all of them with the rest of it), and record its state; returns the migrations applied."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    try:
+        conn.set_schema(schema)
+        executor = MigrationExecutor(conn)  # its loader reads this schema's records
+        targets = executor.loader.graph.leaf_nodes()
+        plan = executor.migration_plan(targets)
+        if plan:
+            _migrate_in_transaction(executor, targets, plan)
+    finally:
+        conn.set_schema_to_public()
+    schema_state_record(schema, fingerprint=code_fingerprint())
+    return len(plan)
+
+
+def _migrate_in_transaction(executor: MigrationExecutor, targets, plan) -> None:
+    """executor.migrate within the caller's transaction: each migration's own atomic block is
+    a savepoint of it. Before each migration the deferred foreign-key checks are run (and
+    deferred again): rows just loaded, or written by a data migration, leave such checks
+    pending, and PostgreSQL refuses to ALTER a table that has pending trigger events."""
+    conn = executor.connection
+    if not conn.in_atomic_block:
+        raise RuntimeError("_migrate_in_transaction needs the caller's transaction")
+
+    def settle(action, migration=None, fake=False):
+        if action == "apply_start":
+            conn.check_constraints()
+
+    executor.progress_callback = settle  # the executor is the caller's own, made for this
+    executor.migrate(targets, plan=plan)

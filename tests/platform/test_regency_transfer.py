@@ -162,7 +162,17 @@ def test_an_import_that_fails_halfway_changes_nothing(ranked, personas, tmp_path
             lambda m: {**m, "schema_migrations": [*m["schema_migrations"], ["surveys", "9999_x"]]},
             "migration surveys.9999_x is unknown here",
         ),
-        (lambda m: {**m, "schema_migrations": m["schema_migrations"][:-1]}, "older SuKMa"),
+        # Older files are brought forward (test_regency_transfer_older), unless today's
+        # models cannot load their public rows: here, made before API tokens existed.
+        (
+            lambda m: {
+                **m,
+                "public_migrations": [
+                    x for x in m["public_migrations"] if x[0] != "platform" or x[1] < "0002"
+                ],
+            },
+            "older SuKMa whose platform.apitoken rows cannot be loaded here",
+        ),
         (lambda m: {**m, "kind": "something else"}, "not a SuKMa regency export"),
     ],
 )

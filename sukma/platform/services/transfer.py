@@ -17,8 +17,33 @@ An import runs in one transaction (schema dropped, template cloned, rows loaded,
 replaced): on any failure nothing changed. Other regencies are never touched, nor are the
 accounts of other people: an own user whose e-mail this database has for someone else keeps
 that account (the regency's roles are given to it; the export's password, second factor and
-tokens for it are left out), as a shared user does. The file holds
-password hashes and authenticator keys: keep it as secret as a database backup.
+tokens for it are left out), as a shared user does. The file holds password hashes and
+authenticator keys: keep it as secret as a database backup.
+
+A file from an older SuKMa (its schema recorded fewer migrations than the template has, every
+one of them known here) is brought forward in that same transaction: the schema is made empty
+and migrated to exactly the migrations the file recorded (sukma.tenants.migrating, the way a
+regency schema is migrated, not a clone), its tables are loaded, then the schema is migrated to
+the code's migrations, data migrations included. A file that recorded a migration unknown here
+comes from a newer SuKMa and is refused; so is one recording a known migration this database
+has not applied (run `migrate` first).
+
+The public rows (public.json) are loaded through today's models, so they are checked before
+anything changes. Every migration applied here but not when the file was made, in an app of a
+model public.json holds (tenants, platform, otp_totp, otp_static), is read operation by
+operation; an operation on one of those models must be one the file's rows still load through:
+  - AddField of a field an old row can go without: a default (kept by the model), a database
+    default, null, a blank text field (""), or auto_now(_add);
+  - RemoveField (the value in the file is left out, as the migration drops it);
+  - AlterField that leaves the stored value as it was: only what Django calls non-database
+    attributes, the default, db_index or db_comment change, null may be allowed, max_length
+    may grow;
+  - index, constraint, option, manager and table-name operations.
+Anything else (a new, renamed or deleted model, a renamed field, any other AlterField) refuses
+the file, naming the migration and model. So does a data migration (RunPython, RunSQL, ...) in
+such an app, which may have rewritten rows the file holds unchanged, unless its hints name a
+model (`hints={"model_name": ...}`) that the file does not hold. A refused file is imported
+with the SuKMa version that made it into a spare database, upgraded there, and exported again.
 """
 
 import datetime
@@ -34,7 +59,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
+from django.db.migrations import operations
 from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations.fields import FieldOperation
+from django.db.migrations.operations.models import IndexOperation, ModelOperation
+from django.db.migrations.state import ProjectState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +75,7 @@ from sukma.platform.services.regencies import regency_set_status
 from sukma.surveys.province import totals_settle_foreign_xids
 from sukma.tenants import dump
 from sukma.tenants.clone import clone_template
+from sukma.tenants.migrating import schema_create_at, schema_migrate_in_transaction
 from sukma.tenants.models import Domain, Regency, RegencyStatus
 from sukma.tenants.schemas import template_schema_name
 
@@ -61,6 +91,7 @@ class ImportResult:
     tables: int
     rows_public: int
     users_kept: list[str]  # e-mails this database has for someone else (_users_placed)
+    migrated: int = 0  # migrations applied to bring a file from an older SuKMa forward
 
 
 class _Encoder(DjangoJSONEncoder):
@@ -79,6 +110,22 @@ def _device_models():
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     return TOTPDevice, StaticDevice, StaticToken
+
+
+def _public_models() -> list[type[models.Model]]:
+    """The models whose rows public.json holds."""
+    return [
+        Regency,
+        Domain,
+        ReplicationAgreement,
+        ProvisioningJob,
+        Membership,
+        Invitation,
+        User,
+        ApiToken,
+        AuditEvent,
+        *_device_models(),
+    ]
 
 
 def _row(instance: models.Model) -> dict:
@@ -148,10 +195,6 @@ def public_rows(regency: Regency) -> dict:
 
 
 # ------------------------------------------------------------------------------ export
-def _migrations_on_disk() -> set[tuple[str, str]]:
-    return set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
-
-
 def regency_export(*, regency: Regency, out: Path | io.BufferedIOBase) -> dict:
     """Write one regency's whole data to one zip file; returns its manifest."""
     schema = regency.schema_name
@@ -232,25 +275,7 @@ def export_read(source: Path | io.BufferedIOBase) -> tuple[zipfile.ZipFile, dict
             )
             % {"found": manifest.get("format"), "ours": FORMAT}
         )
-    on_disk = _migrations_on_disk()
-    unknown = sorted(
-        f"{app}.{name}"
-        for app, name in manifest.get("schema_migrations", [])
-        + manifest.get("public_migrations", [])
-        if (app, name) not in on_disk
-    )
-    if unknown:
-        _refuse(
-            _(
-                "This export was made by a newer SuKMa (migration %(name)s is unknown here): "
-                "upgrade SuKMa before importing it."
-            )
-            % {"name": unknown[0]}
-        )
-    if manifest["schema_migrations"] != dump.schema_migrations(template_schema_name()):
-        _refuse(
-            _("This export was made by an older SuKMa: import it with that version, then upgrade.")
-        )
+    _migrations_check(manifest)
     for name, expected in manifest.get("sha256", {}).items():
         digest = hashlib.sha256()
         try:
@@ -264,6 +289,142 @@ def export_read(source: Path | io.BufferedIOBase) -> tuple[zipfile.ZipFile, dict
                 _("The export is damaged: %(name)s does not match its checksum.") % {"name": name}
             )
     return archive, manifest
+
+
+# ------------------------------------------------------------------------------ migrations
+def _migrations_check(manifest: dict) -> None:
+    """Refuse a file this SuKMa cannot import as it is (module docstring): one from a newer
+    SuKMa, one made at migrations this database lacks, one whose migration records do not
+    hold together, one whose public rows today's models cannot load."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    schema = {(app, name) for app, name in manifest.get("schema_migrations", [])}
+    public = {(app, name) for app, name in manifest.get("public_migrations", [])}
+    unknown = sorted(
+        f"{app}.{name}"
+        for app, name in schema | public
+        if (app, name) not in loader.disk_migrations
+    )
+    if unknown:
+        _refuse(
+            _(
+                "This export was made by a newer SuKMa (migration %(name)s is unknown here): "
+                "upgrade SuKMa before importing it."
+            )
+            % {"name": unknown[0]}
+        )
+    template = {tuple(m) for m in dump.schema_migrations(template_schema_name())}
+    behind = sorted(schema - template) + sorted(public - set(_applied_public_migrations()))
+    if behind:
+        _refuse(
+            _(
+                "This database has not applied migration %(name)s, which the export was made "
+                "at: run `manage.py migrate`, then import it again."
+            )
+            % {"name": ".".join(behind[0])}
+        )
+    for key in sorted(schema):
+        node = loader.graph.node_map.get(key)
+        if node and any(parent.key not in schema for parent in node.parents):
+            _refuse(
+                _(
+                    "The export's migration records are incomplete (%(name)s without a "
+                    "migration it depends on): the file was edited or is damaged."
+                )
+                % {"name": ".".join(key)}
+            )
+    unfit = _public_rows_unfit(loader, public)
+    if unfit:
+        _refuse(
+            _(
+                "This export was made by an older SuKMa whose %(model)s rows cannot be loaded "
+                "here (migration %(name)s changes them): import it with the SuKMa version that "
+                "made it into a spare database, upgrade that one to this version, then export "
+                "it again."
+            )
+            % {"model": unfit[1], "name": unfit[0]}
+        )
+
+
+_NOT_ABOUT_VALUES = (
+    operations.AddIndex,
+    operations.RemoveIndex,
+    operations.RenameIndex,
+    operations.AddConstraint,
+    operations.RemoveConstraint,
+    operations.AlterModelOptions,
+    operations.AlterModelManagers,
+    operations.AlterModelTable,
+    operations.AlterModelTableComment,
+    operations.AlterUniqueTogether,
+    operations.AlterIndexTogether,
+    operations.AlterConstraint,
+)
+_NOT_STORED = {"default", "db_default", "db_index", "db_comment"}
+
+
+def _public_rows_unfit(loader: MigrationLoader, made_at: set) -> tuple[str, str] | None:
+    """(migration, model) of the first migration applied here since the file was made that
+    changes a model public.json holds in a way its rows cannot be loaded through; None if
+    they all load (the rule is in the module docstring)."""
+    held = {(m._meta.app_label, m._meta.model_name) for m in _public_models()}
+    apps = {app for app, _model in held}
+    since = sorted(k for k in _applied_public_migrations() if k not in made_at and k[0] in apps)
+    for key in since:
+        app = key[0]
+        migration = loader.graph.nodes.get(key)
+        if migration is None:  # replaced by a squashed migration, not in the graph: unread
+            continue
+        state = loader.project_state(key, at_end=False)
+        for operation in migration.operations:
+            model = _model_of(operation)
+            touched = sorted(m for a, m in held if a == app and model in (None, m))
+            if touched and not _rows_fit(operation, state, app):
+                return ".".join(key), f"{app}.{touched[0]}"
+            operation.state_forwards(app, state)
+    return None
+
+
+def _model_of(operation) -> str | None:
+    """The model an operation is about (lower case); None: it may be about any of its app's."""
+    if isinstance(operation, (FieldOperation, IndexOperation)):
+        return operation.model_name_lower
+    if isinstance(operation, ModelOperation):
+        return operation.name_lower
+    named = (getattr(operation, "hints", None) or {}).get("model_name")
+    return named.lower() if named else None
+
+
+def _rows_fit(operation, state: ProjectState, app: str) -> bool:
+    """Whether rows written before `operation` load through the model after it."""
+    if isinstance(operation, operations.AddField):
+        field = operation.field
+        return bool(
+            (field.has_default() and operation.preserve_default)
+            or field.has_db_default()
+            or field.null
+            or (field.blank and field.empty_strings_allowed)
+            or getattr(field, "auto_now", False)
+            or getattr(field, "auto_now_add", False)
+        )
+    if isinstance(operation, operations.AlterField):
+        old = state.models[app, operation.model_name_lower].fields[operation.name]
+        return _same_stored_value(old, operation.field)
+    return isinstance(operation, (operations.RemoveField, *_NOT_ABOUT_VALUES))
+
+
+def _same_stored_value(old, new) -> bool:
+    """Whether a value stored under field `old` is one field `new` stores as it is."""
+    _, old_path, old_args, old_kwargs = old.deconstruct()
+    _, new_path, new_args, new_kwargs = new.deconstruct()
+    for kwargs, field in ((old_kwargs, old), (new_kwargs, new)):
+        for attribute in (*field.non_db_attrs, *_NOT_STORED):
+            kwargs.pop(attribute, None)
+    if new_kwargs.get("null") and not old_kwargs.get("null"):  # allowed now: no value changes
+        old_kwargs["null"] = True
+    old_length, new_length = old_kwargs.pop("max_length", None), new_kwargs.pop("max_length", None)
+    if new_length is not None and (old_length is None or new_length < old_length):
+        return False
+    return (old_path, old_args, old_kwargs) == (new_path, new_args, new_kwargs)
 
 
 # ------------------------------------------------------------------------------ import
@@ -430,9 +591,17 @@ def _restore_files(archive: zipfile.ZipFile, regency: Regency) -> None:
             ReplicationAgreement.objects.filter(pk=agreement.pk).update(document=saved)
 
 
-def _restore_schema(archive: zipfile.ZipFile, manifest: dict, schema: str) -> None:
+def _restore_schema(archive: zipfile.ZipFile, manifest: dict, schema: str) -> int:
+    """The schema as the file holds it, at the code's migrations; returns the migrations
+    applied to bring a file from an older SuKMa forward (0: the file is current, and the
+    template is cloned)."""
+    recorded = {(app, name) for app, name in manifest["schema_migrations"]}
+    current = recorded == {tuple(m) for m in dump.schema_migrations(template_schema_name())}
     dump.schema_drop(schema)
-    clone_template(template_schema_name(), schema)
+    if current:
+        clone_template(template_schema_name(), schema)
+    else:
+        schema_create_at(schema, recorded)
     here = dict(dump.schema_tables(schema))
     dump.schema_empty(schema, list(here))
     for table, columns in manifest["tables"].items():
@@ -441,13 +610,16 @@ def _restore_schema(archive: zipfile.ZipFile, manifest: dict, schema: str) -> No
         with archive.open(f"schema/{table}") as entry:
             dump.table_copy_in(schema, table, columns, iter(lambda: entry.read(CHUNK), b""))
     dump.sequences_past_rows(schema)
+    migrated = 0 if current else schema_migrate_in_transaction(schema)
     totals_settle_foreign_xids(schema)
+    return migrated
 
 
 def regency_import(*, acting_user, source, replace: bool = False) -> ImportResult:
     """Restore one regency from an export: into a database without it, or (replace=True) over
-    the one here with the same region code. One transaction; then its rollup and the rankings
-    are recomputed (and were forgotten in that transaction, so beat would redo them anyway)."""
+    the one here with the same region code. One transaction, which also brings a file from an
+    older SuKMa to this one's migrations; then its rollup and the rankings are recomputed (and
+    were forgotten in that transaction, so beat would redo them anyway)."""
     archive, manifest = export_read(source)
     rows = json.loads(archive.read("public.json"))
     (regency_row,) = rows["regency"]
@@ -466,8 +638,9 @@ def regency_import(*, acting_user, source, replace: bool = False) -> ImportResul
             emails = {u["email"] for u in rows["users"]}
             own_here = [u.pk for u in _own_users(regency)[0] if u.email in emails]
             _forget_public_rows(regency, own_here)
+            known = {f.attname for f in Regency._meta.concrete_fields}
             for attname, value in regency_row.items():
-                if attname not in ("id", "created_at"):
+                if attname in known and attname not in ("id", "created_at"):
                     setattr(regency, attname, _value(Regency, attname, value))
             regency.save()
         else:
@@ -479,7 +652,7 @@ def regency_import(*, acting_user, source, replace: bool = False) -> ImportResul
         users, kept = _users_placed(rows, set(own_here))
         users_kept = sorted(u["email"] for u in rows["users"] if u["id"] in kept)
         public = _restore_public_rows(regency, rows, users, kept)
-        _restore_schema(archive, manifest, regency.schema_name)
+        migrated = _restore_schema(archive, manifest, regency.schema_name)
         _restore_files(archive, regency)
         audit_record(
             actor=acting_user,
@@ -492,10 +665,13 @@ def regency_import(*, acting_user, source, replace: bool = False) -> ImportResul
                 "made_at": manifest["made_at"],
                 "tables": len(manifest["tables"]),
                 "users_kept": users_kept,
+                "migrated": migrated,
             },
         )
     regency_figures_refresh(regency)
-    return ImportResult(regency, existing is not None, len(manifest["tables"]), public, users_kept)
+    return ImportResult(
+        regency, existing is not None, len(manifest["tables"]), public, users_kept, migrated
+    )
 
 
 def regency_figures_refresh(regency: Regency) -> None:
