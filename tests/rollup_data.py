@@ -35,7 +35,8 @@ class Answered:
 def answered_regency(name: str, subdomain: str, acting_user) -> Answered:
     n = next(_codes)
     regency = provisioned_regency(
-        code=f"36.{n:02d}",
+        # Outside East Java (35), 99 regencies to a province code, as long as the run needs.
+        code=f"{36 + (n - 1) // 99}.{(n - 1) % 99 + 1:02d}",
         kind="kabupaten",
         name=name,
         subdomain=subdomain,
