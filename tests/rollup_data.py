@@ -18,7 +18,17 @@ from django_tenants.utils import schema_context
 from sukma.platform.rankings.models import RollupDay, RollupMonth
 from sukma.platform.rankings.rollup import COLUMNS
 from sukma.surveys.citizen.submission import Submission, response_submit
-from sukma.surveys.models import Agency, Questionnaire, Response, Service, ServicePoint
+from sukma.surveys.complaints.models import Case
+from sukma.surveys.followup.models import FollowUpPlan
+from sukma.surveys.models import (
+    Agency,
+    Period,
+    PeriodKind,
+    Questionnaire,
+    Response,
+    Service,
+    ServicePoint,
+)
 from sukma.tenants.models import Regency
 from tests.factories import provisioned_regency
 
@@ -147,3 +157,31 @@ def two_answered(personas, committed):
     answer(blitar, 30, seed=1)
     answer(malang, 30, seed=2)
     return blitar, malang
+
+
+def with_complaint_and_plan(answered: Answered, agency_id: int | None = None) -> None:
+    """A complaint (a citizen's suggestion) and a year's follow-up plan of one agency (the
+    first by default) in the regency: rows beyond the answers, for tests that move a regency."""
+    with schema_context(answered.regency.schema_name):
+        agency = Agency.objects.get(pk=agency_id) if agency_id else Agency.objects.order_by("pk")[0]
+        year = datetime.date.today().year
+        period = Period.objects.create(
+            kind=PeriodKind.YEAR,
+            year=year,
+            number=1,
+            starts_on=datetime.date(year, 1, 1),
+            ends_on=datetime.date(year, 12, 31),
+        )
+        FollowUpPlan.objects.create(agency=agency, period=period)
+        response_submit(
+            Submission(
+                service_point_code=answered.points[0].code,
+                answers={f"U{i}": 2 for i in range(1, 10)},
+                questionnaire_version=Questionnaire.objects.get(is_current=True).version,
+                service_id=answered.services[0].pk,
+                suggestion="Antrean terlalu panjang, mohon ditambah loket.",
+                service_date=datetime.date.today(),
+            )
+        )
+        assert Case.objects.filter(response__service_point=answered.points[0]).exists()
+    connection.set_schema_to_public()

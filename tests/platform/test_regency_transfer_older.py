@@ -7,7 +7,6 @@ The older file is made for real: Blitar's schema is migrated back by two tenant 
 whose tables hold its rows (complaints 0002, a column and a data migration that fills it;
 followup 0003, a column), exported, and migrated forward again (the upgrade)."""
 
-import datetime
 import json
 import re
 
@@ -26,10 +25,7 @@ from sukma.platform.rankings.ranking import rankings_recompute
 from sukma.platform.rankings.reconcile import reconcile_all
 from sukma.platform.rankings.rollup import rollup_regency_run
 from sukma.platform.services import transfer
-from sukma.surveys.citizen.submission import Submission, response_submit
 from sukma.surveys.complaints.models import Case
-from sukma.surveys.followup.models import FollowUpPlan
-from sukma.surveys.models import Agency, Period, PeriodKind, Questionnaire
 from sukma.tenants import dump
 from sukma.tenants.migration_state import code_fingerprint, schema_state_verify
 from sukma.tenants.models import SchemaMigrationState
@@ -67,30 +63,8 @@ def schema_migrated(schema: str, targets=None) -> None:
 
 
 def lived_in(answered) -> None:
-    """A complaint (a citizen's suggestion) and a follow-up plan: rows in the tables the
-    upgrade changes."""
-    with schema_context(answered.regency.schema_name):
-        year = datetime.date.today().year
-        period = Period.objects.create(
-            kind=PeriodKind.YEAR,
-            year=year,
-            number=1,
-            starts_on=datetime.date(year, 1, 1),
-            ends_on=datetime.date(year, 12, 31),
-        )
-        FollowUpPlan.objects.create(agency=Agency.objects.order_by("pk").first(), period=period)
-        response_submit(
-            Submission(
-                service_point_code=answered.points[0].code,
-                answers={f"U{i}": 2 for i in range(1, 10)},
-                questionnaire_version=Questionnaire.objects.get(is_current=True).version,
-                service_id=answered.services[0].pk,
-                suggestion="Antrean terlalu panjang, mohon ditambah loket.",
-                service_date=datetime.date.today(),
-            )
-        )
-        assert Case.objects.count() == 1
-    connection.set_schema_to_public()
+    """A complaint and a follow-up plan: rows in the tables the upgrade changes."""
+    rollup_data.with_complaint_and_plan(answered)
 
 
 def shape(schema: str) -> set[str]:

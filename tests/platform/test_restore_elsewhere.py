@@ -7,7 +7,6 @@ Both go through the real commands in subprocesses pointed at the other database
 (tests/platform/restore_probe.py reads the figures on either side with the same code).
 """
 
-import datetime
 import hashlib
 import json
 import os
@@ -23,16 +22,11 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from django_tenants.utils import schema_context
 
 from sukma.access.models import Membership, Role, User
 from sukma.platform.rankings.models import RollupCursor
 from sukma.platform.rankings.ranking import rankings_recompute
 from sukma.platform.rankings.rollup import cluster_now, rollup_regency_run
-from sukma.surveys.citizen.submission import Submission, response_submit
-from sukma.surveys.complaints.models import Case
-from sukma.surveys.followup.models import FollowUpPlan
-from sukma.surveys.models import Agency, Period, PeriodKind, Questionnaire
 from tests import rollup_data
 from tests.platform.restore_probe import regency_figures
 from tests.rollup_data import answer
@@ -112,29 +106,7 @@ def _regency_lived_in(personas) -> str:
     regency = answered.regency
     answer(answered, 25, seed=41)
     agency_id = answered.services[0].agency_id
-    with schema_context(regency.schema_name):
-        agency = Agency.objects.get(pk=agency_id)
-        year = datetime.date.today().year
-        period = Period.objects.create(
-            kind=PeriodKind.YEAR,
-            year=year,
-            number=1,
-            starts_on=datetime.date(year, 1, 1),
-            ends_on=datetime.date(year, 12, 31),
-        )
-        FollowUpPlan.objects.create(agency=agency, period=period)
-        response_submit(
-            Submission(
-                service_point_code=answered.points[0].code,
-                answers={f"U{i}": 2 for i in range(1, 10)},
-                questionnaire_version=Questionnaire.objects.get(is_current=True).version,
-                service_id=answered.services[0].pk,
-                suggestion="Antrean terlalu panjang, mohon ditambah loket.",
-                service_date=datetime.date.today(),
-            )
-        )
-        assert Case.objects.count() == 1
-    connection.set_schema_to_public()
+    rollup_data.with_complaint_and_plan(answered, agency_id)
     operator = User.objects.create_user("operator.pulih@pulihkab.go.id", "x-Rahasia-99")
     Membership.objects.create(
         user=operator, regency=regency, role=Role.AGENCY_OPERATOR, agency_id=agency_id
