@@ -264,9 +264,7 @@ class Proxy:
             conn.request(method, path, body=body, headers=sent)
             response = conn.getresponse()
             data = response.read()
-            for header in response.headers.get_all("Set-Cookie") or []:
-                name, _eq, value = header.split(";", 1)[0].partition("=")
-                client.cookies[name.strip()] = value.strip()
+            client.keep_cookies(response)
             return response.status, data
         finally:
             conn.close()

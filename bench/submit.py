@@ -70,6 +70,12 @@ class Client:
     def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
 
+    def keep_cookies(self, response: http.client.HTTPResponse) -> None:
+        """Remember what the response's Set-Cookie headers set, as a browser would."""
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _eq, value = header.split(";", 1)[0].partition("=")
+            self.cookies[name.strip()] = value.strip()
+
 
 @dataclass
 class Tally:
@@ -157,9 +163,7 @@ class Server:
             conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
             data = response.read()
-            for header in response.headers.get_all("Set-Cookie") or []:
-                name, _eq, value = header.split(";", 1)[0].partition("=")
-                client.cookies[name.strip()] = value.strip()
+            client.keep_cookies(response)
             return response.status, data
         finally:
             conn.close()

@@ -11,9 +11,11 @@ import re
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sukma.surveys.breakdowns import breakdown
+from sukma.surveys.breakdowns import FIELDS, breakdown, breakdowns
+from sukma.surveys.models import SurveySettings
 from sukma.surveys.reports.pdf import report_pdf
 from sukma.surveys.reports.xlsx import RAW_HEADER, report_xlsx
 from tests.api.conftest import operator_of  # noqa: F401
@@ -45,6 +47,18 @@ def test_the_selector_shows_tidak_and_hides_the_one(crowd):
     shown = breakdown(year, "disability", agency_id=agency.pk)
     assert [(row.value, row.figure.responses) for row in shown.rows] == [("tidak", 11)]
     assert (shown.total, shown.withheld, shown.min_group) == (17, 6, 5)
+
+
+def test_breakdowns_read_together_are_each_as_read_alone_in_a_few_queries(crowd):
+    agency, year = crowd
+    SurveySettings.current()  # made once, as every regency has it
+    with CaptureQueriesContext(connection) as queries:
+        together = breakdowns(year, agency_id=agency.pk)
+    # Profile totals of every field, the set's total, the channels, the weight policy and
+    # the smallest group: one query each, however many fields (a dashboard shows seven).
+    assert len(queries) <= 5, [q["sql"][:80] for q in queries]
+    for field in FIELDS:
+        assert together[field] == breakdown(year, field, agency_id=agency.pk)
 
 
 def _section(html: str, field: str) -> str:
