@@ -65,7 +65,6 @@ Target: POST p99 under 300 ms at the highest step with zero errors, memory flat.
 import argparse
 import contextlib
 import datetime
-import http.client
 import itertools
 import json
 import logging
@@ -83,7 +82,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from _scratch import ROOT, scratch_database
-from submit import Client, citizen_answers, free_port, stop
+from submit import Client, citizen_answers, exchange, free_port, stop
 
 DATABASE = "sukma_load_bench"
 TARGET_P99_MS = 300.0
@@ -247,27 +246,14 @@ class Proxy:
         self.port = port
 
     def request(self, method, host, path, client: Client, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         sent = {
             "Host": host,
             "X-Forwarded-For": client.address,
             "X-Forwarded-Proto": "https",
-            "Connection": "close",
+            **({"Origin": f"https://{host}"} if body is not None else {}),  # as a browser posts
             **(headers or {}),
         }
-        if client.cookies:
-            sent["Cookie"] = client.cookie_header()
-        if body is not None:
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
-            sent.setdefault("Origin", f"https://{host}")
-        try:
-            conn.request(method, path, body=body, headers=sent)
-            response = conn.getresponse()
-            data = response.read()
-            client.keep_cookies(response)
-            return response.status, data
-        finally:
-            conn.close()
+        return exchange(self.port, method, path, client, sent, body, timeout=30)
 
 
 def wait_ready(proxy: Proxy, host: str, process: subprocess.Popen, seconds: float = 90) -> None:
